@@ -1,0 +1,162 @@
+"""Every setting of a run, in one pydantic model.
+
+Settings come from, in increasing priority: the defaults below, a TOML file (``--config``), and
+``--set section.key=value`` overrides on the command line. The whole model is written into each
+run's manifest, so a run can be explained and repeated.
+
+Example TOML::
+
+    [ingest]
+    text_fields = ["body"]
+    max_record_chars = 2_000_000
+
+    [normalise]
+    uncurl_quotes = true
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class IngestSettings(_Section):
+    """How input files are read and which records are refused."""
+
+    id_fields: list[str] = Field(
+        default=["id", "doc_id", "uuid"],
+        description="Record fields/columns tried, in order, for the record's own id.",
+    )
+    title_fields: list[str] = Field(
+        default=["title", "headline"],
+        description="Fields/columns tried, in order, for the title.",
+    )
+    text_fields: list[str] = Field(
+        default=["text", "content", "body"],
+        description="Fields/columns tried, in order, for the body text. A record or table "
+        "without any of them is rejected.",
+    )
+    max_record_chars: int = Field(
+        default=5_000_000,
+        ge=1,
+        description="A record (or txt/md file) whose body is longer than this is rejected.",
+    )
+    max_line_chars: int = Field(
+        default=1_000_000,
+        ge=1,
+        description="A document containing a single line longer than this is rejected "
+        "(such lines are nearly always binary or minified data, not prose).",
+    )
+    encodings: list[Literal["utf-8", "cp1252", "latin-1"]] = Field(
+        default=["utf-8", "cp1252", "latin-1"],
+        description="Encodings tried, in order, for files that have no byte-order mark.",
+    )
+    extensions: list[str] = Field(
+        default=[".txt", ".md", ".jsonl", ".ndjson", ".json", ".csv", ".parquet"],
+        description="File endings read (each also with .gz). Other files are reported in "
+        "rejects as 'unsupported_format'.",
+    )
+
+
+class NormaliseSettings(_Section):
+    """ftfy's configuration and the whitespace rules.
+
+    The defaults repair what scraping breaks (mojibake, HTML entities, control characters,
+    Unicode composition) and keep what an author chose (curly quotes, full-width forms,
+    ligatures).
+    """
+
+    fix_encoding: bool = Field(default=True, description="Repair mojibake (ftfy).")
+    unescape_html: bool = Field(
+        default=True,
+        description="Decode HTML entities (&amp;, &#8217;). Input is plain text, so entities "
+        "are decoded even on lines that contain '<'.",
+    )
+    remove_terminal_escapes: bool = True
+    fix_c1_controls: bool = True
+    remove_control_chars: bool = True
+    normalization: Literal["NFC", "NFKC", "NFD", "NFKD"] | None = "NFC"
+    uncurl_quotes: bool = Field(default=False, description="Turn curly quotes into straight ones.")
+    fix_character_width: bool = Field(
+        default=False, description="Turn full-width Latin letters into ordinary ones."
+    )
+    fix_latin_ligatures: bool = Field(default=False, description="Split ligatures such as 'ﬁ'.")
+    remove_zero_width: bool = Field(
+        default=True,
+        description="Delete zero-width spaces, word joiners, byte-order marks and soft hyphens.",
+    )
+    normalise_spaces: bool = Field(
+        default=True,
+        description="Turn non-breaking and other Unicode spaces and tabs into a space, "
+        "collapse runs of spaces, and strip both ends of each line.",
+    )
+    max_passes: int = Field(
+        default=4,
+        ge=1,
+        le=10,
+        description="Normalisation repeats on a changed line until it stops changing, at most "
+        "this many times (double-escaped entities need two passes).",
+    )
+    fast_path: bool = Field(
+        default=True,
+        description="Send only lines that may need ftfy through it. Output is identical; "
+        "turn off only to measure.",
+    )
+
+
+class OutputSettings(_Section):
+    compression: Literal["zstd", "snappy", "lz4", "gzip", "uncompressed"] = "zstd"
+    compression_level: int | None = 3
+
+
+class RunSettings(_Section):
+    shards: int = Field(
+        default=2,
+        ge=1,
+        description="Input files are split into this many shards by a stable hash of their "
+        "path; each shard is one task. Output does not depend on it.",
+    )
+
+
+class Settings(_Section):
+    """All settings of a textwash run."""
+
+    ingest: IngestSettings = IngestSettings()
+    normalise: NormaliseSettings = NormaliseSettings()
+    output: OutputSettings = OutputSettings()
+    run: RunSettings = RunSettings()
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> Settings:
+        """Defaults, then the TOML file at ``path``, then ``section.key=value`` overrides.
+
+        An override's value is parsed as JSON when it can be (``5``, ``true``, ``["a","b"]``),
+        else taken as a string.
+        """
+        data: dict[str, Any] = {}
+        if path is not None:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        for override in overrides or []:
+            key, sep, raw_value = override.partition("=")
+            if not sep or "." not in key:
+                raise ValueError(f"override {override!r} is not of the form section.key=value")
+            section, _, field = key.strip().partition(".")
+            try:
+                value: Any = json.loads(raw_value)
+            except json.JSONDecodeError:
+                value = raw_value
+            data.setdefault(section, {})[field] = value
+        return cls.model_validate(data)
+
+    def fingerprint_json(self) -> str:
+        """Canonical JSON of the settings that change output (for the run id)."""
+        return self.model_dump_json(exclude={"run": {"shards"}})

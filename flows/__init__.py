@@ -1,0 +1,1 @@
+"""textwash's Prefect flows: thin tasks around :mod:`cleaners`, plus the ``textwash`` CLI."""

@@ -1,0 +1,202 @@
+"""The ``textwash`` command line.
+
+``textwash run [INPUT_DIR] [OUTPUT_DIR]`` cleans a folder with the Prefect flow;
+``textwash inspect [OUTPUT_DIR]`` prints the latest run's summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+DESCRIPTION = """\
+textwash turns a folder of scraped news (txt/md, jsonl, json, csv, parquet, and .gz of each)
+into clean, annotated Parquet: documents/, lines/ and rejects/ under the output folder, one
+Hive partition per run, plus a manifest per run in runs/. See docs/SCHEMA.md for every column.
+"""
+
+RUN_EPILOG = """\
+settings: defaults < --config FILE (TOML) < --set section.key=value (repeatable).
+  sections and keys: ingest.{id_fields,title_fields,text_fields,max_record_chars,max_line_chars,
+  encodings,extensions}, normalise.{fix_encoding,unescape_html,uncurl_quotes,fix_character_width,
+  fix_latin_ligatures,normalization,remove_zero_width,normalise_spaces,max_passes,fast_path},
+  output.{compression,compression_level}, run.shards. Values are JSON where they parse as JSON.
+
+Without PREFECT_API_URL, Prefect starts a temporary local server for the run (about 10 s).
+Rejected files and records are listed at the end and stored in rejects/; they do not fail the run.
+
+examples:
+  textwash run                                   # data/raw -> data/clean
+  textwash run ~/scrapes out --set run.shards=4
+  textwash run in out --config textwash.toml --set ingest.text_fields='["body"]'
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="textwash", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    from cleaners import __version__
+
+    parser.add_argument("--version", action="version", version=f"textwash {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="clean INPUT_DIR into OUTPUT_DIR with the Prefect flow",
+                              description="Clean every document under INPUT_DIR into Parquet under OUTPUT_DIR.",
+                              epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("input_dir", nargs="?", default="data/raw", help="folder of raw documents (default: data/raw)")
+    run.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
+    run.add_argument("--config", metavar="FILE", help="TOML settings file")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                     help="override one setting (repeatable)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and CI)")
+
+    inspect = commands.add_parser("inspect", help="print the latest run's summary as tables",
+                                  description="Print a run's summary: files, lines by status, fixes, rejects.")
+    inspect.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
+    inspect.add_argument("--run", dest="run_id", help="a run id (default: the latest committed run)")
+    inspect.add_argument("--rejects", type=int, default=20, metavar="N", help="list at most N rejects (default 20)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "run":
+        return _run(args)
+    return _inspect(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from cleaners.settings import Settings
+
+    console = Console(stderr=True)
+    try:
+        settings = Settings.load(args.config, args.overrides)
+    except (OSError, ValueError) as error:
+        console.print(f"[red]textwash: bad settings:[/red] {error}")
+        return 2
+    if not Path(args.input_dir).is_dir():
+        console.print(f"[red]textwash: input folder {args.input_dir!r} does not exist[/red]")
+        return 2
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print("[dim]No PREFECT_API_URL: starting Prefect's temporary local server (about 10 s)…[/dim]")
+
+    from flows import progress
+    from flows.clean_corpus import clean_corpus
+
+    listener, bar = _progress_listener(console, enabled=not args.no_progress)
+    progress.add_listener(listener)
+    try:
+        manifest = clean_corpus(args.input_dir, args.output_dir, settings)
+    finally:
+        progress.remove_listener(listener)
+        if bar is not None:
+            bar.stop()
+    _print_summary(manifest, Path(args.output_dir), console=Console(), max_rejects=20)
+    return 0
+
+
+def _progress_listener(console: Any, enabled: bool) -> tuple[Any, Any]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    state: dict[str, Any] = {}
+    bar = Progress(TextColumn("cleaning shards"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True) if enabled else None
+
+    def listener(event: str, info: dict[str, Any]) -> None:
+        if bar is None:
+            return
+        if event == "started":
+            bar.start()
+            state["task"] = bar.add_task("shards", total=info["shards"])
+        elif event == "shard_done" and "task" in state:
+            bar.advance(state["task"])
+
+    return listener, bar
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from cleaners.output import latest_run, list_runs
+
+    console = Console()
+    output_dir = Path(args.output_dir)
+    runs = list_runs(output_dir)
+    if args.run_id:
+        runs = [run for run in runs if run["run_id"] == args.run_id]
+    manifest = runs[-1] if runs else latest_run(output_dir) if not args.run_id else None
+    if manifest is None:
+        console.print(f"[red]no committed run in {output_dir}[/red] (run `textwash run` first)")
+        return 1
+    _print_summary(manifest, output_dir, console, max_rejects=args.rejects)
+    return 0
+
+
+def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max_rejects: int) -> None:
+    import polars as pl
+    from rich.table import Table
+
+    from cleaners.output import scan_table
+
+    run_id = manifest["run_id"]
+    counts = manifest["counts"]
+    files = manifest["files"]
+    overview = Table(title=f"textwash run {run_id}", show_header=False)
+    overview.add_column(style="bold")
+    overview.add_column()
+    for key, value in [
+        ("finished", manifest["finished_at"]),
+        ("took", f"{manifest['duration_s']:.1f} s"),
+        ("input", manifest["input_dir"]),
+        ("files", f"{files['count']:,} ({files['bytes']:,} bytes) {files['by_format']}"),
+        ("encodings", str(files["by_encoding"])),
+        ("documents", f"{counts['documents']:,}"),
+        ("lines", f"{counts['lines']:,}"),
+        ("rejects", f"{counts['rejects']:,}"),
+        ("schema", manifest["schema_version"]),
+    ]:
+        overview.add_row(key, value)
+    console.print(overview)
+
+    status_table = Table(title="lines by status")
+    status_table.add_column("status")
+    status_table.add_column("lines", justify="right")
+    status_table.add_column("share", justify="right")
+    for status, number in counts["lines_by_status"].items():
+        status_table.add_row(status, f"{number:,}", f"{number / max(counts['lines'], 1):.1%}")
+    console.print(status_table)
+
+    fixes = (
+        scan_table(output_dir, "lines", run_id).select(pl.col("fixes").explode().drop_nulls())
+        .group_by("fixes").len().sort("len", descending=True).collect()
+    )
+    if fixes.height:
+        fix_table = Table(title="lines changed by each fix")
+        fix_table.add_column("fix")
+        fix_table.add_column("lines", justify="right")
+        for fix, number in fixes.iter_rows():
+            fix_table.add_row(fix, f"{number:,}")
+        console.print(fix_table)
+
+    if counts["rejects"]:
+        rejects = scan_table(output_dir, "rejects", run_id).head(max_rejects).collect()
+        reject_table = Table(title=f"rejects ({counts['rejects']:,}; not part of the output, run went on)")
+        for column in ("source", "record", "reason", "detail"):
+            reject_table.add_column(column, overflow="fold")
+        for row in rejects.iter_rows(named=True):
+            reject_table.add_row(row["source"], row["record"] or "", row["reason"], row["detail"])
+        console.print(reject_table)
+        if counts["rejects"] > rejects.height:
+            console.print(f"…{counts['rejects'] - rejects.height:,} more in {output_dir}/rejects/run_id={run_id}/")
+    console.print(f"[dim]tables: {output_dir}/{{documents,lines,rejects}}/run_id={run_id}/ · manifest: "
+                  f"{output_dir}/runs/{run_id}.json[/dim]")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
