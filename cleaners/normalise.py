@@ -85,7 +85,7 @@ def python_verbose_regex_to_rust(pattern: str) -> str:
             if char == "]":
                 in_class = False
                 out.append(char)
-            elif char == "-" and not out[-1].endswith("[") and i + 1 < n and pattern[i + 1] != "]":
+            elif char == "-" and out[-1] not in ("[", "-", "\\-") and i + 1 < n and pattern[i + 1] not in "]-":
                 out.append(char)  # a range such as à-ñ
             elif char in "[&~-":
                 out.append("\\" + char)
@@ -247,26 +247,24 @@ def normalise_texts(texts: pl.Series, settings: NormaliseSettings | None = None)
     """
     settings = settings or NormaliseSettings()
     original = texts.cast(pl.String).fill_null("").rename("text")
-    result = _normalise_once(original.to_frame(), settings)
-    text, fixes = result.get_column("text"), result.get_column("fixes")
-    pending = (text != original).arg_true()
+    result = _normalise_once(original.to_frame(), settings).with_row_index("_i")
+    pending = result.filter(pl.col("text") != original)
     for _ in range(settings.max_passes - 1):
         if pending.is_empty():
             break
-        before = text.gather(pending)
-        again = _normalise_once(before.to_frame(), settings)
-        moved = again.get_column("text") != before
-        pending = pending.filter(moved)
-        if pending.is_empty():
+        again = _normalise_once(pending.select("text"), settings)
+        moved = again.get_column("text") != pending.get_column("text")
+        if not moved.any():
             break
-        merged = (
-            pl.DataFrame({"a": fixes.gather(pending), "b": again.get_column("fixes").filter(moved)})
-            .select(pl.concat_list("a", "b").list.unique(maintain_order=True))
-            .to_series()
+        pending = (
+            pending.with_columns(
+                text=again.get_column("text"),
+                fixes=pl.concat_list(pl.col("fixes"), again.get_column("fixes")).list.unique(maintain_order=True),
+            )
+            .filter(moved)
         )
-        text = text.scatter(pending, again.get_column("text").filter(moved))
-        fixes = fixes.scatter(pending, merged)
-    return pl.DataFrame({"text": text, "fixes": fixes})
+        result = result.update(pending, on="_i")
+    return result.drop("_i")
 
 
 def normalise_lines(lines: pl.DataFrame, settings: NormaliseSettings | None = None,

@@ -99,9 +99,9 @@ class NormaliseSettings(_Section):
         "collapse runs of spaces, and strip both ends of each line.",
     )
     max_passes: int = Field(
-        default=4,
+        default=10,
         ge=1,
-        le=10,
+        le=50,
         description="Normalisation repeats on a changed line until it stops changing, at most "
         "this many times (double-escaped entities need two passes).",
     )
