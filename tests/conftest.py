@@ -4,6 +4,7 @@ one session-scoped Prefect test harness (started only if such a test runs)."""
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,17 +18,21 @@ FAKENEWSNET_DATA = CORPORA / "fakenewsnet" / "Data"
 RAW_SAMPLES = REPO / "data" / "raw"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Never touch the user's ~/.prefect from tests, whatever imports Prefect first.
+    if "PREFECT_HOME" not in os.environ:
+        os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="textwash-prefect-")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if not SEED.is_file() or not FAKENEWSCORPUS_CSV.is_file() or not FAKENEWSNET_DATA.is_dir():
         raise pytest.UsageError(f"../shared is missing (looked in {SHARED}); the real-data tests need it")
 
 
 @pytest.fixture(scope="session")
-def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
+def prefect_harness():
     """One temporary Prefect server and PREFECT_HOME for every flow test in the session."""
-    home = tmp_path_factory.mktemp("prefect-home")
-    os.environ["PREFECT_HOME"] = str(home)
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):

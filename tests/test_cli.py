@@ -1,0 +1,35 @@
+"""The CLI's help and inspect, without Prefect (``run`` is exercised in test_flow.py)."""
+
+import subprocess
+import sys
+
+from cleaners.pipeline import run_local
+from flows.cli import main
+from tests.conftest import RAW_SAMPLES
+
+
+def test_help_names_commands_and_settings():
+    out = subprocess.run([sys.executable, "-m", "flows.cli", "--help"], capture_output=True, text=True, check=True)
+    assert "run" in out.stdout and "inspect" in out.stdout
+    out = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--help"], capture_output=True, text=True, check=True)
+    for word in ("--config", "--set", "normalise.", "PREFECT_API_URL", "data/raw", "data/clean"):
+        assert word in out.stdout
+
+
+def test_inspect_prints_latest_run(tmp_path, capsys):
+    manifest = run_local(RAW_SAMPLES, tmp_path)
+    assert main(["inspect", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert manifest["run_id"] in out
+    assert "lines by status" in out and "malformed_json" in out and "mojibake" in out
+
+
+def test_inspect_without_runs_says_so(tmp_path, capsys):
+    assert main(["inspect", str(tmp_path)]) == 1
+    assert "no committed run" in capsys.readouterr().out
+
+
+def test_run_refuses_missing_input_and_bad_settings(tmp_path, capsys):
+    assert main(["run", str(tmp_path / "missing"), str(tmp_path / "out")]) == 2
+    assert main(["run", str(RAW_SAMPLES), str(tmp_path / "out"), "--set", "ingest.max_record_chars=-1"]) == 2
+    assert not (tmp_path / "out").exists()
