@@ -72,14 +72,23 @@ class IngestResult:
     files: pl.DataFrame
 
 
+RECORD_SCHEMA = {"record_id": pl.String, "row": pl.Int64, "title": pl.String, "body": pl.String}
+
+
 @dataclass
 class _Records:
-    """Records parsed from one file, before the checks common to every format."""
+    """Records parsed one by one in Python, before the checks common to every format."""
 
     record_ids: list[str | None] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     titles: list[str | None] = field(default_factory=list)
-    bodies: list[Any] = field(default_factory=list)
+    bodies: list[str | None] = field(default_factory=list)
+
+    def to_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {"record_id": self.record_ids, "row": self.rows, "title": self.titles, "body": self.bodies},
+            schema=RECORD_SCHEMA,
+        )
 
 
 class _FileRejected(Exception):
@@ -186,16 +195,18 @@ def _decode(data: bytes, settings: IngestSettings) -> tuple[str, str]:
         raise _FileRejected(failure.reason, failure.detail) from None
 
 
-def _parse(data: bytes, fmt: str, settings: IngestSettings, rejects: list[dict[str, Any]]) -> tuple[_Records, str]:
+def _parse(data: bytes, fmt: str, settings: IngestSettings, rejects: list[dict[str, Any]]) -> tuple[pl.DataFrame, str]:
+    """Parse one file's bytes into a records frame (``RECORD_SCHEMA``) and the encoding used."""
     if fmt == ".parquet":
         return _parse_table(_read_parquet(data), settings), "parquet"
     text, encoding = _decode(data, settings)
     if fmt == ".txt":
-        return _parse_txt(text), encoding
+        return _parse_txt(text).to_frame(), encoding
     if fmt == ".jsonl":
-        return _parse_jsonl(text, settings, rejects), encoding
+        fast = _parse_jsonl_with_polars(text, data if encoding == "utf-8" else None, settings)
+        return (fast if fast is not None else _parse_jsonl(text, settings, rejects).to_frame()), encoding
     if fmt == ".json":
-        return _parse_json(text, settings, rejects), encoding
+        return _parse_json(text, settings, rejects).to_frame(), encoding
     if fmt == ".csv":
         return _parse_table(_read_csv(text), settings), encoding
     raise _FileRejected("unsupported_format", f"files ending in {fmt} are not read")  # pragma: no cover
@@ -230,10 +241,13 @@ def _add_object(records: _Records, record: Any, row: int, settings: IngestSettin
         return
     record_id = _first_present(record, settings.id_fields)
     title = _first_present(record, settings.title_fields)
+    body = _first_present(record, settings.text_fields)
+    if body is not None and not isinstance(body, str):
+        body = json.dumps(body, ensure_ascii=False) if isinstance(body, (list, dict)) else str(body)
     records.record_ids.append(None if record_id is None else str(record_id))
     records.rows.append(row)
     records.titles.append(None if title is None else str(title))
-    records.bodies.append(_first_present(record, settings.text_fields))
+    records.bodies.append(body)
 
 
 def _parse_jsonl(text: str, settings: IngestSettings, rejects: list[dict[str, Any]]) -> _Records:
@@ -264,6 +278,45 @@ def _parse_json(text: str, settings: IngestSettings, rejects: list[dict[str, Any
     return records
 
 
+def _parse_jsonl_with_polars(text: str, utf8: bytes | None, settings: IngestSettings) -> pl.DataFrame | None:
+    """Parse JSONL in Rust when it gives exactly what the line-by-line parser would.
+
+    That is: no blank lines (so row = line number), every line an object, and the id, title
+    and text fields plain strings (ids may be integers). Anything else returns ``None`` and
+    the caller parses line by line, which reports each bad line in ``rejects``.
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines or any(not line.strip() for line in lines):
+        return None
+    try:
+        table = pl.read_ndjson(io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
+                               infer_schema_length=None)
+    except Exception:  # malformed lines, non-objects, clashing types: the slow path explains
+        return None
+    if table.height != len(lines):
+        return None
+    allowed = {"id": (pl.String, pl.Int64), "other": (pl.String,)}
+    for name in settings.id_fields:
+        if name in table.columns and table.schema[name] not in allowed["id"]:
+            return None
+    for name in [*settings.title_fields, *settings.text_fields]:
+        if name in table.columns and table.schema[name] not in allowed["other"]:
+            return None
+
+    def first_present(names: list[str]) -> pl.Expr:
+        present = [pl.col(name).cast(pl.String) for name in names if name in table.columns]
+        return pl.coalesce(present) if present else pl.lit(None, dtype=pl.String)
+
+    return table.select(
+        record_id=first_present(settings.id_fields),
+        row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+        title=first_present(settings.title_fields),
+        body=first_present(settings.text_fields),
+    )
+
+
 def _read_csv(text: str) -> pl.DataFrame:
     try:
         return pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, raise_if_empty=True)
@@ -278,7 +331,7 @@ def _read_parquet(data: bytes) -> pl.DataFrame:
         raise _FileRejected("malformed_parquet", f"{type(error).__name__}: {error}".splitlines()[0]) from None
 
 
-def _parse_table(table: pl.DataFrame, settings: IngestSettings) -> _Records:
+def _parse_table(table: pl.DataFrame, settings: IngestSettings) -> pl.DataFrame:
     text_column = next((name for name in settings.text_fields if name in table.columns), None)
     if text_column is None:
         raise _FileRejected("missing_text_column",
@@ -286,55 +339,70 @@ def _parse_table(table: pl.DataFrame, settings: IngestSettings) -> _Records:
     id_column = next((name for name in settings.id_fields if name in table.columns), None)
     title_column = next((name for name in settings.title_fields if name in table.columns), None)
 
-    def column(name: str | None) -> list[Any]:
-        if name is None:
-            return [None] * table.height
-        return table.get_column(name).cast(pl.String).to_list()
+    def column(name: str | None) -> pl.Expr:
+        return pl.col(name).cast(pl.String) if name is not None else pl.lit(None, dtype=pl.String)
 
-    return _Records(
-        record_ids=column(id_column),
-        rows=list(range(1, table.height + 1)),
-        titles=column(title_column),
-        bodies=table.get_column(text_column).cast(pl.String).to_list(),
+    return table.select(
+        record_id=column(id_column),
+        row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+        title=column(title_column),
+        body=column(text_column),
     )
 
 
-def _validate(records: _Records, source: str, fmt: str, encoding: str, settings: IngestSettings,
+def _validate(records: pl.DataFrame, source: str, fmt: str, encoding: str, settings: IngestSettings,
               rejects: list[dict[str, Any]]) -> pl.DataFrame:
-    """Checks common to all formats; returns the accepted records as a raw-documents frame."""
-    keep: dict[str, list[Any]] = {name: [] for name in RAW_DOCUMENT_SCHEMA}
-    seen_keys: set[str] = set()
-    for record_id, row, title, body in zip(records.record_ids, records.rows, records.titles, records.bodies):
-        record = record_id if record_id is not None else str(row)
-        if body is None:
-            rejects.append({"record": record, "reason": "missing_text_field",
-                            "detail": f"none of the text fields {settings.text_fields} is present"})
-            continue
-        if not isinstance(body, str):
-            body = json.dumps(body, ensure_ascii=False) if isinstance(body, (list, dict)) else str(body)
-        if len(body) > settings.max_record_chars:
-            rejects.append({"record": record, "reason": "too_large",
-                            "detail": f"body has {len(body):,} characters; max_record_chars is {settings.max_record_chars:,}"})
-            continue
-        if len(body) > settings.max_line_chars:
-            longest = max(len(line) for line in body.split("\n"))
-            if longest > settings.max_line_chars:
-                rejects.append({"record": record, "reason": "line_too_long",
-                                "detail": f"a line has {longest:,} characters; max_line_chars is {settings.max_line_chars:,}"})
-                continue
-        if not body.strip() and not (title or "").strip():
-            rejects.append({"record": record, "reason": "empty", "detail": "no title and no text"})
-            continue
-        key = record_id if record_id is not None else f"#{row}"
-        if key in seen_keys:  # a repeated id inside one file: keep both, tell them apart by row
-            key = f"{key}#{row}"
-        seen_keys.add(key)
-        keep["doc_id"].append(stable_hex(source, key))
-        keep["source"].append(source)
-        keep["record"].append(record)
-        keep["row"].append(row)
-        keep["format"].append(fmt.lstrip("."))
-        keep["encoding"].append(encoding)
-        keep["title"].append(title or "")
-        keep["body"].append(body)
-    return pl.DataFrame(keep, schema=RAW_DOCUMENT_SCHEMA)
+    """Checks common to all formats, vectorised; returns accepted records as raw documents.
+
+    Refused records are appended to ``rejects`` in row order, each with its first failed check.
+    """
+    body_chars = pl.col("body").str.len_chars()
+    record = pl.coalesce("record_id", pl.col("row").cast(pl.String))
+    # Only bodies longer than max_line_chars can hold a line that long: split just those.
+    longest_line = (
+        pl.when(body_chars > settings.max_line_chars)
+        .then(pl.col("body").str.split("\n").list.eval(pl.element().str.len_chars()).list.max())
+        .otherwise(0)
+    )
+    reason = (
+        pl.when(pl.col("body").is_null()).then(pl.lit("missing_text_field"))
+        .when(body_chars > settings.max_record_chars).then(pl.lit("too_large"))
+        .when(pl.col("_longest") > settings.max_line_chars).then(pl.lit("line_too_long"))
+        .when((pl.col("body").str.strip_chars() == "") & (pl.col("title").fill_null("").str.strip_chars() == ""))
+        .then(pl.lit("empty"))
+    )
+    checked = records.with_columns(record=record, _longest=longest_line).with_columns(_reason=reason)
+
+    refused = checked.filter(pl.col("_reason").is_not_null())
+    for row in refused.iter_rows(named=True):
+        rejects.append({"record": row["record"], "reason": row["_reason"], "detail": _reject_detail(row, settings)})
+
+    accepted = checked.filter(pl.col("_reason").is_null())
+    # A record's key: its own id, else "#row"; a repeated id inside one file also gets "#row".
+    key = pl.coalesce("record_id", pl.lit("#") + pl.col("row").cast(pl.String))
+    repeated = pl.col("_key").cum_count().over("_key") > 1
+    accepted = accepted.with_columns(_key=key).with_columns(
+        _key=pl.when(repeated).then(pl.col("_key") + "#" + pl.col("row").cast(pl.String)).otherwise("_key")
+    )
+    doc_ids = [stable_hex(source, key) for key in accepted.get_column("_key").to_list()]
+    return accepted.select(
+        doc_id=pl.Series(doc_ids, dtype=pl.String),
+        source=pl.lit(source),
+        record=pl.col("record"),
+        row=pl.col("row"),
+        format=pl.lit(fmt.lstrip(".")),
+        encoding=pl.lit(encoding),
+        title=pl.col("title").fill_null(""),
+        body=pl.col("body"),
+    )
+
+
+def _reject_detail(row: dict[str, Any], settings: IngestSettings) -> str:
+    reason = row["_reason"]
+    if reason == "missing_text_field":
+        return f"none of the text fields {settings.text_fields} is present"
+    if reason == "too_large":
+        return f"body has {len(row['body']):,} characters; max_record_chars is {settings.max_record_chars:,}"
+    if reason == "line_too_long":
+        return f"a line has {row['_longest']:,} characters; max_line_chars is {settings.max_line_chars:,}"
+    return "no title and no text"

@@ -12,7 +12,8 @@ The question is answered with ftfy's own gates, so the answer is never "no" when
   regex (translated to Rust syntax at import time from ``ftfy.badness.BADNESS_RE``);
 - HTML entities: ftfy's own entity pattern;
 - control characters and terminal escapes: the exact code points ftfy removes;
-- Unicode normalisation: the line differs from its NFC (or configured) form;
+- Unicode normalisation: the line holds a character that NFC (or the configured form) could
+  change, from Python's ``unicodedata``, the tables ftfy itself uses;
 - options that are off by default (uncurl quotes, full-width forms, ligatures): any non-ASCII
   character, when turned on.
 
@@ -36,6 +37,7 @@ configured form), ``uncurl_quotes``, ``character_width``, ``latin_ligatures``, `
 from __future__ import annotations
 
 import functools
+import unicodedata
 
 import ftfy
 import polars as pl
@@ -114,6 +116,36 @@ def python_verbose_regex_to_rust(pattern: str) -> str:
 BADNESS_RUST = python_verbose_regex_to_rust(BADNESS_RE.pattern)
 
 
+@functools.cache
+def unstable_under(form: str) -> str:
+    """A Rust regex class of the characters that can make a line change under ``form``.
+
+    That is: characters not normalised on their own, combining characters, and characters that
+    can be the second half of a canonical composition (Unicode's NF*_Quick_Check "No" and
+    "Maybe"). Built from Python's own ``unicodedata``, the tables ftfy normalises with, so the
+    prefilter and ftfy agree on the Unicode version.
+    """
+    code_points = set()
+    for code_point in range(0x30000):
+        char = chr(code_point)
+        if unicodedata.combining(char) or not unicodedata.is_normalized(form, char):
+            code_points.add(code_point)
+        decomposition = unicodedata.decomposition(char)
+        if decomposition and not decomposition.startswith("<") and len(decomposition.split()) == 2:
+            code_points.add(int(decomposition.split()[1], 16))
+    ranges: list[str] = []
+    ordered = sorted(code_points)
+    start = previous = ordered[0]
+    for code_point in [*ordered[1:], None]:
+        if code_point is not None and code_point == previous + 1:
+            previous = code_point
+            continue
+        ranges.append(f"\\x{{{start:X}}}" if start == previous else f"\\x{{{start:X}}}-\\x{{{previous:X}}}")
+        if code_point is not None:
+            start = previous = code_point
+    return "[" + "".join(ranges) + "]"
+
+
 def ftfy_config(settings: NormaliseSettings) -> ftfy.TextFixerConfig:
     """The ftfy configuration these settings mean. Line breaks are handled by the splitter."""
     return ftfy.TextFixerConfig(
@@ -144,10 +176,9 @@ def may_need_ftfy(text: pl.Expr, settings: NormaliseSettings) -> pl.Expr:
         patterns.append(_TERMINAL_ESCAPE)
     if settings.remove_control_chars:
         patterns.append(_FTFY_CONTROL_CHARS)
-    needs = text.str.contains("|".join(f"(?:{p})" for p in patterns))
     if settings.normalization is not None:
-        needs = needs | (text.str.normalize(settings.normalization) != text)
-    return needs
+        patterns.append(unstable_under(settings.normalization))
+    return text.str.contains("|".join(f"(?:{p})" for p in patterns))
 
 
 def _fix_names(steps: list[ftfy.ExplanationStep] | None, settings: NormaliseSettings) -> list[str]:
@@ -199,72 +230,95 @@ def _tidy_whitespace(text: pl.Expr, settings: NormaliseSettings) -> tuple[pl.Exp
     return text, fixes
 
 
-def _ftfy_changes(texts: pl.Series, settings: NormaliseSettings) -> pl.DataFrame:
-    """``old, new, fixes`` for each distinct text that ftfy changes."""
-    old, new, fixes = [], [], []
-    for text in texts.unique().to_list():
-        fixed, names = fix_with_ftfy(text, settings)
+def _apply_ftfy(texts: pl.Series, candidates: pl.Series, settings: NormaliseSettings) -> tuple[pl.Series, pl.Series]:
+    """ftfy the rows at ``candidates`` (each distinct text once).
+
+    Returns the new texts and, per row, the comma-joined names of the fixes ftfy made (null
+    where it changed nothing).
+    """
+    fixes = pl.Series("fixes", [None] * len(texts), dtype=pl.String)
+    if candidates.is_empty():
+        return texts, fixes
+    old, new, names = [], [], []
+    for text in texts.gather(candidates).unique().to_list():
+        fixed, fix_names = fix_with_ftfy(text, settings)
         if fixed != text:
             old.append(text)
             new.append(fixed)
-            fixes.append(names)
-    return pl.DataFrame({"old": old, "new": new, "fixes": fixes},
-                        schema={"old": pl.String, "new": pl.String, "fixes": FIXES_DTYPE})
+            names.append(",".join(fix_names))
+    if not old:
+        return texts, fixes
+    subset = texts.gather(candidates)
+    changed = subset.is_in(old)
+    rows = candidates.filter(changed)
+    subset = subset.filter(changed)
+    texts = texts.clone().scatter(rows, subset.replace_strict(old, new, return_dtype=pl.String))
+    fixes.scatter(rows, subset.replace_strict(old, names, return_dtype=pl.String))
+    return texts, fixes
 
 
-def _normalise_once(texts: pl.DataFrame, settings: NormaliseSettings) -> pl.DataFrame:
-    """One pass over a ``text`` column: ftfy where needed, then whitespace.
+def _whitespace_candidates(settings: NormaliseSettings) -> str | None:
+    """One regex for "some whitespace rule could change this line" (a cheap prefilter)."""
+    patterns = []
+    if settings.remove_zero_width:
+        patterns.append(_ZERO_WIDTH)
+    if settings.normalise_spaces:
+        patterns += [_UNICODE_SPACES, "  ", "^ ", " $"]
+    return "|".join(patterns) or None
 
-    Returns ``text`` (new) and ``fixes`` (what changed it in this pass).
-    """
-    text = pl.col("text")
+
+def _normalise_once(texts: pl.Series, settings: NormaliseSettings) -> tuple[pl.Series, pl.Series]:
+    """One pass: ftfy where needed, then whitespace. Returns new texts and comma-joined fixes."""
     if settings.fast_path:
-        candidates = texts.filter(may_need_ftfy(text, settings)).get_column("text")
+        candidates = texts.to_frame("text").select(may_need_ftfy(pl.col("text"), settings)).to_series().arg_true()
     else:
-        candidates = texts.get_column("text")
-    changes = _ftfy_changes(candidates, settings)
+        candidates = pl.int_range(len(texts), dtype=pl.UInt32, eager=True)
+    texts, fixes = _apply_ftfy(texts.rename("text"), candidates, settings)
 
-    tidied, whitespace_fixes = _tidy_whitespace(pl.col("_fixed"), settings)
-    all_fixes = pl.concat_list([pl.col("_ftfy_fixes"), *whitespace_fixes]).list.drop_nulls()
-    return (
-        texts.lazy()
-        .join(changes.lazy(), left_on="text", right_on="old", how="left", maintain_order="left")
-        .select(
-            _fixed=pl.coalesce("new", "text"),
-            _ftfy_fixes=pl.col("fixes").fill_null(pl.lit([], dtype=FIXES_DTYPE)),
+    pattern = _whitespace_candidates(settings)
+    if pattern is None:
+        return texts, fixes.fill_null("")
+    rows = texts.str.contains(pattern).arg_true()
+    if not rows.is_empty():
+        tidied, whitespace_fixes = _tidy_whitespace(pl.col("text"), settings)
+        changed = pl.DataFrame({"text": texts.gather(rows), "ftfy": fixes.gather(rows)}).select(
+            tidied.alias("text"),
+            pl.concat_str([pl.col("ftfy"), *whitespace_fixes], separator=",", ignore_nulls=True).alias("fixes"),
         )
-        .select(tidied.alias("text"), all_fixes.alias("fixes"))
-        .collect()
-    )
+        texts = texts.scatter(rows, changed.get_column("text"))
+        fixes = fixes.scatter(rows, changed.get_column("fixes"))
+    return texts, fixes.fill_null("")
 
 
 def normalise_texts(texts: pl.Series, settings: NormaliseSettings | None = None) -> pl.DataFrame:
-    """Normalise a string Series; return ``text`` and ``fixes`` in the same order.
+    """Normalise a string Series; return ``text`` and ``fixes`` (a list) in the same order.
 
     A line that changed is normalised again, until it stops changing or ``max_passes`` is
     reached, so that normalising the output again changes nothing. Only the lines that changed
     in a pass go into the next one.
     """
     settings = settings or NormaliseSettings()
-    original = texts.cast(pl.String).fill_null("").rename("text")
-    result = _normalise_once(original.to_frame(), settings).with_row_index("_i")
-    pending = result.filter(pl.col("text") != original)
+    original = texts.cast(pl.String).fill_null("")
+    text, fixes = _normalise_once(original, settings)
+    pending = (text != original).arg_true()
     for _ in range(settings.max_passes - 1):
         if pending.is_empty():
             break
-        again = _normalise_once(pending.select("text"), settings)
-        moved = again.get_column("text") != pending.get_column("text")
-        if not moved.any():
+        before = text.gather(pending)
+        again, again_fixes = _normalise_once(before, settings)
+        moved = again != before
+        pending = pending.filter(moved)
+        if pending.is_empty():
             break
-        pending = (
-            pending.with_columns(
-                text=again.get_column("text"),
-                fixes=pl.concat_list(pl.col("fixes"), again.get_column("fixes")).list.unique(maintain_order=True),
-            )
-            .filter(moved)
-        )
-        result = result.update(pending, on="_i")
-    return result.drop("_i")
+        merged = pl.DataFrame({"a": fixes.gather(pending), "b": again_fixes.filter(moved)}).select(
+            pl.concat_str("a", "b", separator=",").str.strip_chars(",")).to_series()
+        text = text.scatter(pending, again.filter(moved))
+        fixes = fixes.scatter(pending, merged)
+    fix_list = (
+        pl.when(pl.col("fixes") == "").then(pl.lit([], dtype=FIXES_DTYPE))
+        .otherwise(pl.col("fixes").str.split(",").list.unique(maintain_order=True))
+    )
+    return pl.DataFrame({"text": text, "fixes": fixes}).select("text", fix_list.alias("fixes"))
 
 
 def normalise_lines(lines: pl.DataFrame, settings: NormaliseSettings | None = None,

@@ -54,23 +54,47 @@ def clean(input_dir: str | Path, sources: list[str], settings: Settings) -> Clea
     return CleanResult(documents=documents, lines=lines, rejects=ingested.rejects, files=ingested.files)
 
 
+def batch_sources(input_dir: str | Path, sources: list[str], batch_bytes: int) -> list[list[str]]:
+    """Group sorted ``sources`` into consecutive batches of about ``batch_bytes`` of input."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for source in sorted(sources):
+        try:
+            file_size = (Path(input_dir) / source).stat().st_size
+        except OSError:
+            file_size = 0  # unreadable: ingest will reject it with the reason
+        if current and size + file_size > batch_bytes:
+            batches.append(current)
+            current, size = [], 0
+        current.append(source)
+        size += file_size
+    if current or not batches:
+        batches.append(current)
+    return batches
+
+
 def process_shard(input_dir: str | Path, sources: list[str], staging: str | Path, shard: int,
                   settings: Settings) -> dict[str, Any]:
-    """Clean one shard and stage its tables as Parquet; return paths and counts (no frames)."""
-    result = clean(input_dir, sources, settings)
+    """Clean one shard batch by batch and stage its tables as Parquet parts.
+
+    Returns paths and counts, never frames, so that a task runner can move it cheaply.
+    Memory is bounded by one batch (``run.batch_mb`` of input).
+    """
     staging = Path(staging)
-    paths = {}
-    for table in ("documents", "lines", "rejects", "files"):
-        frame = getattr(result, table)
-        folder = staging / ("_files" if table == "files" else table)
-        paths[table] = str(write_parquet_atomic(frame, folder / part_name(shard), settings.output))
-    return {
-        "shard": shard,
-        "paths": paths,
-        "documents": result.documents.height,
-        "lines": result.lines.height,
-        "rejects": result.rejects.height,
-    }
+    totals = {"documents": 0, "lines": 0, "rejects": 0}
+    paths: dict[str, list[str]] = {table: [] for table in ("documents", "lines", "rejects", "files")}
+    batches = batch_sources(input_dir, sources, int(settings.run.batch_mb * 1_000_000))
+    for batch_no, batch in enumerate(batches):
+        result = clean(input_dir, batch, settings)
+        for table in paths:
+            frame = getattr(result, table)
+            folder = staging / ("_files" if table == "files" else table)
+            name = part_name(shard).replace(".parquet", f"-{batch_no:04d}.parquet")
+            paths[table].append(str(write_parquet_atomic(frame, folder / name, settings.output)))
+            if table in totals:
+                totals[table] += frame.height
+    return {"shard": shard, "batches": len(batches), "paths": paths, **totals}
 
 
 def run_id_for(files: pl.DataFrame, settings: Settings) -> str:

@@ -124,6 +124,13 @@ class RunSettings(_Section):
         description="Input files are split into this many shards by a stable hash of their "
         "path; each shard is one task. Output does not depend on it.",
     )
+    batch_mb: float = Field(
+        default=32.0,
+        gt=0,
+        description="Inside a shard, files are cleaned in batches of about this many MB of "
+        "input, each written as its own Parquet part, so memory stays bounded by a batch "
+        "(a single larger file is one batch). Output does not depend on it.",
+    )
 
 
 class Settings(_Section):
@@ -159,4 +166,4 @@ class Settings(_Section):
 
     def fingerprint_json(self) -> str:
         """Canonical JSON of the settings that change output (for the run id)."""
-        return self.model_dump_json(exclude={"run": {"shards"}})
+        return self.model_dump_json(exclude={"run": {"shards", "batch_mb"}})

@@ -164,3 +164,28 @@ def test_dotfiles_are_not_input(tmp_path):
 def test_missing_input_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         discover(tmp_path / "nope")
+
+
+def test_jsonl_rust_fast_path_equals_line_by_line_parser():
+    from cleaners.ingest import _parse_jsonl, _parse_jsonl_with_polars
+
+    records = [
+        {"id": 12, "title": "Ünïcode “title”", "text": "line one\nline two\u2028three"},
+        {"doc_id": "abc", "headline": "second", "content": "from the fallback fields"},
+        {"id": None, "title": None, "text": "no id, no title", "extra": {"nested": [1, 2]}},
+        {"id": 3, "text": None, "body": "text is null so body is used"},
+        {"uuid": "u-1", "title": "no text at all"},
+    ]
+    text = "\n".join(json.dumps(record, ensure_ascii=False) for record in records) + "\n"
+    settings = IngestSettings()
+    fast = _parse_jsonl_with_polars(text, text.encode(), settings)
+    assert fast is not None
+    assert fast.equals(_parse_jsonl(text, settings, []).to_frame())
+
+
+@pytest.mark.parametrize("text", ['{"text": "a"}\n\n{"text": "b"}\n', '{"text": "a"}\n[1]\n', '{"text": 1.5}\n',
+                                  '{"text": "a"}\n{"text": "cut\n'])
+def test_jsonl_fast_path_declines_what_it_cannot_match(text):
+    from cleaners.ingest import _parse_jsonl_with_polars
+
+    assert _parse_jsonl_with_polars(text, None, IngestSettings()) is None

@@ -1,0 +1,1 @@
+"""Benchmark corpus generator and timing harness (``make bench``)."""
