@@ -130,9 +130,13 @@ def discover(input_dir: str | Path) -> list[str]:
 
 
 def ingest_files(root: str | Path, sources: list[str], settings: IngestSettings) -> IngestResult:
-    """Read ``sources`` (paths relative to ``root``) into documents and rejects."""
+    """Read ``sources`` (paths relative to ``root``) into documents and rejects.
+
+    Files are parsed one by one; the checks common to every record run once, vectorised, over
+    all of them (news folders often hold thousands of small files).
+    """
     root = Path(root)
-    documents: list[pl.DataFrame] = []
+    parsed: list[pl.DataFrame] = []
     rejects: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
     allowed = {ext if ext != ".ndjson" else ".jsonl" for ext in settings.extensions}
@@ -156,23 +160,23 @@ def ingest_files(root: str | Path, sources: list[str], settings: IngestSettings)
                 raise _FileRejected("empty", "the file is empty")
             records, encoding = _parse(data, fmt, settings, file_rejects)
             file_row["encoding"] = encoding
-            frame = _validate(records, source, fmt, encoding, settings, file_rejects)
+            if records.height:
+                parsed.append(records.with_columns(
+                    source=pl.lit(source), format=pl.lit(fmt.lstrip(".")), encoding=pl.lit(encoding)))
         except _FileRejected as error:
-            file_rejects.append({"source": source, "record": None, "reason": error.reason, "detail": error.detail})
-            frame = None
-        for reject in file_rejects:
-            reject["source"] = source
-        rejects.extend(file_rejects)
-        file_row["n_rejects"] = len(file_rejects)
-        if frame is not None and frame.height:
-            file_row["n_documents"] = frame.height
-            documents.append(frame)
+            file_rejects.append({"record": None, "reason": error.reason, "detail": error.detail})
+        rejects.extend({"source": source, **reject} for reject in file_rejects)
 
-    return IngestResult(
-        documents=pl.concat(documents) if documents else pl.DataFrame(schema=RAW_DOCUMENT_SCHEMA),
-        rejects=pl.DataFrame(rejects, schema=REJECT_SCHEMA),
-        files=pl.DataFrame(files, schema=FILE_SCHEMA),
-    )
+    records = pl.concat(parsed) if parsed else pl.DataFrame(
+        schema={**RECORD_SCHEMA, "source": pl.String, "format": pl.String, "encoding": pl.String})
+    documents = _validate(records, settings, rejects)
+    rejects_frame = pl.DataFrame(rejects, schema=REJECT_SCHEMA).sort("source", maintain_order=True)
+    per_file_documents = dict(documents.group_by("source").len().iter_rows())
+    per_file_rejects = dict(rejects_frame.group_by("source").len().iter_rows())
+    for file_row in files:
+        file_row["n_documents"] = per_file_documents.get(file_row["source"], 0)
+        file_row["n_rejects"] = per_file_rejects.get(file_row["source"], 0)
+    return IngestResult(documents=documents, rejects=rejects_frame, files=pl.DataFrame(files, schema=FILE_SCHEMA))
 
 
 def _read_bytes(path: Path, compressed: bool) -> bytes:
@@ -350,11 +354,10 @@ def _parse_table(table: pl.DataFrame, settings: IngestSettings) -> pl.DataFrame:
     )
 
 
-def _validate(records: pl.DataFrame, source: str, fmt: str, encoding: str, settings: IngestSettings,
-              rejects: list[dict[str, Any]]) -> pl.DataFrame:
+def _validate(records: pl.DataFrame, settings: IngestSettings, rejects: list[dict[str, Any]]) -> pl.DataFrame:
     """Checks common to all formats, vectorised; returns accepted records as raw documents.
 
-    Refused records are appended to ``rejects`` in row order, each with its first failed check.
+    Refused records are appended to ``rejects``, each with its first failed check.
     """
     body_chars = pl.col("body").str.len_chars()
     record = pl.coalesce("record_id", pl.col("row").cast(pl.String))
@@ -373,25 +376,25 @@ def _validate(records: pl.DataFrame, source: str, fmt: str, encoding: str, setti
     )
     checked = records.with_columns(record=record, _longest=longest_line).with_columns(_reason=reason)
 
-    refused = checked.filter(pl.col("_reason").is_not_null())
-    for row in refused.iter_rows(named=True):
-        rejects.append({"record": row["record"], "reason": row["_reason"], "detail": _reject_detail(row, settings)})
+    for row in checked.filter(pl.col("_reason").is_not_null()).iter_rows(named=True):
+        rejects.append({"source": row["source"], "record": row["record"], "reason": row["_reason"],
+                        "detail": _reject_detail(row, settings)})
 
     accepted = checked.filter(pl.col("_reason").is_null())
     # A record's key: its own id, else "#row"; a repeated id inside one file also gets "#row".
     key = pl.coalesce("record_id", pl.lit("#") + pl.col("row").cast(pl.String))
-    repeated = pl.col("_key").cum_count().over("_key") > 1
+    repeated = pl.col("_key").cum_count().over("source", "_key") > 1
     accepted = accepted.with_columns(_key=key).with_columns(
         _key=pl.when(repeated).then(pl.col("_key") + "#" + pl.col("row").cast(pl.String)).otherwise("_key")
     )
-    doc_ids = [stable_hex(source, key) for key in accepted.get_column("_key").to_list()]
+    doc_ids = [stable_hex(source, key) for source, key in accepted.select("source", "_key").iter_rows()]
     return accepted.select(
         doc_id=pl.Series(doc_ids, dtype=pl.String),
-        source=pl.lit(source),
+        source=pl.col("source"),
         record=pl.col("record"),
         row=pl.col("row"),
-        format=pl.lit(fmt.lstrip(".")),
-        encoding=pl.lit(encoding),
+        format=pl.col("format"),
+        encoding=pl.col("encoding"),
         title=pl.col("title").fill_null(""),
         body=pl.col("body"),
     )
