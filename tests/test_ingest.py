@@ -84,6 +84,15 @@ def test_gzip_of_each_format(tmp_path, name):
     assert documents.select("title", "body").rows() == [("Title", "Body text")]
 
 
+def test_gzip_of_parquet(tmp_path):
+    import io
+
+    buffer = io.BytesIO()
+    pl.DataFrame({"title": ["Title"], "text": ["Body text"]}).write_parquet(buffer)
+    write(tmp_path / "t.parquet.gz", gzip.compress(buffer.getvalue()))
+    assert ingest(tmp_path).documents.select("title", "body").rows() == [("Title", "Body text")]
+
+
 def test_cp1252_file_is_decoded_and_recorded(tmp_path):
     write(tmp_path / "old.txt", "Title\n“Quoted” — it’s fine".encode("cp1252"))
     row = ingest(tmp_path).documents.row(0, named=True)
