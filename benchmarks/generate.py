@@ -124,7 +124,9 @@ class Generator:
                            f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", "caption")
             lines += [caption, line(caption["text"], "caption_repeat", copies=caption)]
         for _ in range(rng.randint(4, 20)):
-            paragraph = " ".join(rng.choice(self.sentences) for _ in range(rng.randint(1, 3)))
+            # Two or three sentences: real articles do not share paragraphs by chance, and a
+            # pool of ~30k sentences reused one at a time would make them do so.
+            paragraph = " ".join(rng.choice(self.sentences) for _ in range(rng.randint(2, 3)))
             roll = rng.random()
             if roll < MOJIBAKE_RATE:
                 clean = paragraph.replace(" - ", " — ", 1) if " - " in paragraph else paragraph + " — reports said"
@@ -133,7 +135,8 @@ class Generator:
                 original = rng.choice(self.spinnable)
                 pattern, replacement, effect = next(spin for spin in SPINS if re.search(spin[0], original))
                 spun = re.sub(pattern, replacement, original, count=1)
-                lines.append(line(spun, "spun", expected=original, effect=effect))
+                context = rng.choice(self.sentences)
+                lines.append(line(f"{context} {spun}", "spun", expected=f"{context} {original}", effect=effect))
             else:
                 lines.append(line(paragraph))
         long_content = [i for i, item in enumerate(lines) if item["kind"] == "content" and len(item["text"]) > 60]

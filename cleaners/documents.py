@@ -1,12 +1,14 @@
-"""Give each line a status and a reason, and assemble each document's cleaned text.
+"""Give each line its first status, and assemble each document's cleaned text.
 
-This is the "apply" half of identify-then-apply: earlier steps only annotate lines; here the
+This is the "apply" end of identify-then-apply: earlier steps only annotate lines; here the
 annotations decide which lines make up ``documents.text``. Nothing is deleted from ``lines``.
 
-Statuses (this version):
+Statuses:
 
 - ``kept``: part of the document's cleaned text;
-- ``empty``: nothing left after normalisation (a blank line, or only invisible characters).
+- ``empty``: nothing left after normalisation (a blank line, or only invisible characters);
+- ``duplicate``: repeats an earlier line of the same document (``cleaners/dedup.py``);
+- ``boilerplate``: recurs across unrelated documents (``cleaners/dedup.py``).
 """
 
 from __future__ import annotations
@@ -16,16 +18,21 @@ import polars as pl
 from cleaners.normalise import normalise_texts
 from cleaners.settings import NormaliseSettings
 
-STATUSES = ("kept", "empty")
+STATUSES = ("kept", "empty", "duplicate", "boilerplate")
 
 DOCUMENT_COLUMNS = [
     "doc_id", "source", "record", "title", "text", "encoding", "format", "n_lines", "n_lines_kept",
+    "dup_cluster_id", "is_canonical", "jaccard_to_canonical", "dup_cluster_size",
 ]
-LINE_COLUMNS = ["doc_id", "line_no", "text_raw", "text", "status", "reason", "fixes"]
+LINE_COLUMNS = [
+    "doc_id", "line_no", "text_raw", "text", "status", "reason", "fixes",
+    "duplicate_of_doc_id", "duplicate_of_line_no", "similarity",
+    "boilerplate_cluster_id", "boilerplate_cluster_text", "boilerplate_cluster_docs",
+]
 
 
 def assign_status(lines: pl.DataFrame) -> pl.DataFrame:
-    """Add ``status`` and ``reason`` to normalised lines."""
+    """Add the first ``status`` (``empty`` or ``kept``) and ``reason`` to normalised lines."""
     empty = pl.col("text") == ""
     was_blank = pl.col("text_raw").str.strip_chars() == ""
     return lines.with_columns(
@@ -35,31 +42,43 @@ def assign_status(lines: pl.DataFrame) -> pl.DataFrame:
         .when(empty)
         .then(pl.lit("nothing left after normalisation"))
         .otherwise(pl.lit("kept: no rule removed it")),
-    ).select(LINE_COLUMNS)
+    )
 
 
-def assemble_documents(raw_documents: pl.DataFrame, lines: pl.DataFrame,
-                       settings: NormaliseSettings | None = None) -> pl.DataFrame:
-    """One row per document: its normalised title and its kept lines joined by newlines."""
+def normalise_titles(raw_documents: pl.DataFrame, settings: NormaliseSettings | None = None) -> pl.DataFrame:
+    """The raw documents with their titles normalised like lines, and without the body."""
+    titles = normalise_texts(raw_documents.get_column("title"), settings).get_column("text")
+    return raw_documents.with_columns(title=titles).drop("body")
+
+
+def assemble_documents(documents: pl.DataFrame, lines: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataFrame:
+    """One row per document: the kept lines joined by newlines, counts and its cluster.
+
+    ``clusters`` holds the documents that have near-duplicates (``dedup.document_clusters``);
+    any other document is its own cluster of one.
+    """
+    kept = pl.col("status") == "kept"
     per_document = (
         lines.lazy()
         .group_by("doc_id")
         .agg(
-            text=pl.col("text").filter(pl.col("status") == "kept").sort_by(
-                pl.col("line_no").filter(pl.col("status") == "kept")).str.join("\n"),
+            text=pl.col("text").filter(kept).sort_by(pl.col("line_no").filter(kept)).str.join("\n"),
             n_lines=pl.len().cast(pl.Int32),
-            n_lines_kept=(pl.col("status") == "kept").sum().cast(pl.Int32),
+            n_lines_kept=kept.sum().cast(pl.Int32),
         )
     )
-    titles = normalise_texts(raw_documents.get_column("title"), settings).get_column("text")
     return (
-        raw_documents.lazy()
-        .with_columns(title=titles)
+        documents.lazy()
         .join(per_document, on="doc_id", how="left", maintain_order="left")
+        .join(clusters.lazy(), on="doc_id", how="left", maintain_order="left")
         .with_columns(
             pl.col("text").fill_null(""),
             pl.col("n_lines").fill_null(0),
             pl.col("n_lines_kept").fill_null(0),
+            pl.col("dup_cluster_id").fill_null(pl.col("doc_id")),
+            pl.col("is_canonical").fill_null(True),
+            pl.col("jaccard_to_canonical").fill_null(1.0),
+            pl.col("dup_cluster_size").fill_null(1),
         )
         .select(DOCUMENT_COLUMNS)
         .collect()

@@ -1,14 +1,34 @@
-"""The pipeline's core, without Prefect: one shard of input files in, staged tables out.
+"""The pipeline's core, without Prefect: every stage of a run as a plain function.
 
-The Prefect flow (``flows/clean_corpus.py``) runs :func:`process_shard` once per shard as a
-task and :func:`finish_run` once at the end; the benchmark calls the same functions, so what is
-measured is what runs.
+A run is a sequence of stages over a staging folder; each stage reads and writes Parquet, so the
+Prefect flow (``flows/clean_corpus.py``) can run each call as a task, on threads or on Dask, and
+the benchmark and tests can run the very same functions in one process (:func:`run_local`).
+
+=================  =========================================  ====================================
+stage              runs once per                              writes (under the staging folder)
+=================  =========================================  ====================================
+``prepare``        shard (batch by batch inside)              ``stage/<table>/<part>`` and the
+                                                              dedup *map* outputs, partitioned by
+                                                              stable hash: ``bands/p=<p>/``,
+                                                              ``occurrences/p=<p>/``
+``pair_documents`` partition                                  candidate near-duplicate pairs
+``cluster_documents`` run                                     verified document clusters
+``count_keys``     partition                                  per-key document counts
+``find_boilerplate`` run                                      boilerplate clusters
+``apply``          shard                                      final ``documents``/``lines``/
+                                                              ``rejects`` parts
+``finish_run``     run                                        commits the run (atomic) + manifest
+=================  =========================================  ====================================
+
+Documents never span shards, so inside-document work happens in ``prepare``; the corpus-wide
+steps are map (in ``prepare``) → partition by hash → reduce per partition → a small global step →
+apply per shard. Memory is bounded by a batch (``run.batch_mb``) or a partition.
 """
 
 from __future__ import annotations
 
 import platform
-from dataclasses import dataclass
+import shutil
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -17,23 +37,30 @@ from typing import Any
 import polars as pl
 
 from cleaners import SCHEMA_VERSION, __version__
-from cleaners.documents import assemble_documents, assign_status
+from cleaners.dedup import (
+    add_keys,
+    apply_dedup,
+    boilerplate_clusters,
+    boilerplate_occurrences,
+    candidate_pairs,
+    document_clusters,
+    document_shingles,
+    in_document_duplicates,
+    jaccard,
+    key_statistics,
+    keyed_lines,
+    minhash_bands,
+)
+from cleaners.documents import LINE_COLUMNS, assemble_documents, assign_status, normalise_titles
 from cleaners.hashing import stable_bucket, stable_hex
 from cleaners.ingest import discover, ingest_files
 from cleaners.lines import split_lines
 from cleaners.normalise import normalise_lines
-from cleaners.output import commit_run, new_staging_dir, part_name, write_parquet_atomic
+from cleaners.output import commit_run, new_staging_dir, write_parquet_atomic
 from cleaners.settings import Settings
 
-
-@dataclass
-class CleanResult:
-    """In-memory tables of one shard (see ``docs/SCHEMA.md``), plus per-file facts."""
-
-    documents: pl.DataFrame
-    lines: pl.DataFrame
-    rejects: pl.DataFrame
-    files: pl.DataFrame
+CLUSTER_SCHEMA = {"doc_id": pl.String, "dup_cluster_id": pl.String, "is_canonical": pl.Boolean,
+                  "jaccard_to_canonical": pl.Float64, "dup_cluster_size": pl.Int32}
 
 
 def shard_sources(sources: list[str], n_shards: int) -> list[list[str]]:
@@ -42,16 +69,6 @@ def shard_sources(sources: list[str], n_shards: int) -> list[list[str]]:
     for source in sorted(sources):
         shards[stable_bucket(source, n_shards)].append(source)
     return shards
-
-
-def clean(input_dir: str | Path, sources: list[str], settings: Settings) -> CleanResult:
-    """Ingest, split, normalise and assemble ``sources`` (paths relative to ``input_dir``)."""
-    ingested = ingest_files(input_dir, sources, settings.ingest)
-    lines = split_lines(ingested.documents)
-    lines = normalise_lines(lines, settings.normalise)
-    lines = assign_status(lines)
-    documents = assemble_documents(ingested.documents, lines, settings.normalise)
-    return CleanResult(documents=documents, lines=lines, rejects=ingested.rejects, files=ingested.files)
 
 
 def batch_sources(input_dir: str | Path, sources: list[str], batch_bytes: int) -> list[list[str]]:
@@ -74,28 +91,165 @@ def batch_sources(input_dir: str | Path, sources: list[str], batch_bytes: int) -
     return batches
 
 
-def process_shard(input_dir: str | Path, sources: list[str], staging: str | Path, shard: int,
-                  settings: Settings) -> dict[str, Any]:
-    """Clean one shard batch by batch and stage its tables as Parquet parts.
+def _partition(column: str, n: int) -> pl.Expr:
+    """Partition number of a (possibly negative) stable hash column."""
+    return ((pl.col(column) % n) + n) % n
 
-    Returns paths and counts, never frames, so that a task runner can move it cheaply.
-    Memory is bounded by one batch (``run.batch_mb`` of input).
+
+def _write_partitioned(frame: pl.DataFrame, folder: Path, column: str, n: int, name: str, settings: Settings) -> None:
+    with_partition = frame.with_columns(_p=_partition(column, n))
+    for partition in range(n):
+        part = with_partition.filter(pl.col("_p") == partition).drop("_p")
+        write_parquet_atomic(part, folder / f"p={partition}" / name, settings.output)
+
+
+def _read(folder: Path, pattern: str = "*.parquet", schema: dict | None = None) -> pl.DataFrame:
+    files = sorted(folder.glob(pattern)) if folder.is_dir() else []
+    if not files:
+        return pl.DataFrame(schema=schema) if schema else pl.DataFrame()
+    return pl.read_parquet(files)
+
+
+# ----------------------------------------------------------------------- prepare
+
+def prepare_shard(input_dir: str | Path, sources: list[str], staging: str | Path, shard: int,
+                  settings: Settings) -> dict[str, Any]:
+    """Ingest, split, normalise and find in-document duplicates for one shard; write map outputs.
+
+    Returns counts and the part names written (never frames).
     """
     staging = Path(staging)
     totals = {"documents": 0, "lines": 0, "rejects": 0}
-    paths: dict[str, list[str]] = {table: [] for table in ("documents", "lines", "rejects", "files")}
-    batches = batch_sources(input_dir, sources, int(settings.run.batch_mb * 1_000_000))
-    for batch_no, batch in enumerate(batches):
-        result = clean(input_dir, batch, settings)
-        for table in paths:
-            frame = getattr(result, table)
-            folder = staging / ("_files" if table == "files" else table)
-            name = part_name(shard).replace(".parquet", f"-{batch_no:04d}.parquet")
-            paths[table].append(str(write_parquet_atomic(frame, folder / name, settings.output)))
-            if table in totals:
-                totals[table] += frame.height
-    return {"shard": shard, "batches": len(batches), "paths": paths, **totals}
+    parts = []
+    for batch_no, batch in enumerate(batch_sources(input_dir, sources, int(settings.run.batch_mb * 1_000_000))):
+        name = f"part-{shard:05d}-{batch_no:04d}.parquet"
+        counts = _prepare_batch(input_dir, batch, staging, name, settings)
+        for key in totals:
+            totals[key] += counts[key]
+        parts.append(name)
+    return {"shard": shard, "parts": parts, **totals}
 
+
+def _prepare_batch(input_dir: str | Path, sources: list[str], staging: Path, name: str,
+                   settings: Settings) -> dict[str, int]:
+    ingested = ingest_files(input_dir, sources, settings.ingest)
+    lines = split_lines(ingested.documents)
+    lines = assign_status(normalise_lines(lines, settings.normalise))
+    lines = add_keys(lines)
+    documents = normalise_titles(ingested.documents, settings.normalise)
+    doc_info = (
+        documents.select("doc_id", "source", "row")
+        .join(lines.group_by("doc_id").agg(n_chars=pl.col("text").str.len_chars().sum()), on="doc_id", how="left")
+        .with_columns(pl.col("n_chars").fill_null(0))
+    )
+    stage = staging / "stage"
+    write = lambda frame, table: write_parquet_atomic(frame, stage / table / name, settings.output)  # noqa: E731
+    write(lines.drop("key"), "lines")
+    write(documents, "documents")
+    write(doc_info, "doc_info")
+    write(ingested.rejects, "rejects")
+    write(ingested.files, "files")
+    dedup = settings.dedup
+    if dedup.enabled:
+        keyed, line_words = keyed_lines(lines)
+        write(in_document_duplicates(keyed, dedup), "duplicates")
+        shingles = document_shingles(line_words, dedup)
+        write(shingles, "shingles")
+        partitions = dedup.partitions
+        _write_partitioned(minhash_bands(shingles, dedup), staging / "map" / "bands", "bucket", partitions, name, settings)
+        _write_partitioned(boilerplate_occurrences(lines, doc_info, dedup), staging / "map" / "occurrences",
+                           "key_hash", partitions, name, settings)
+    return {"documents": documents.height, "lines": lines.height, "rejects": ingested.rejects.height}
+
+
+# -------------------------------------------------------------- corpus-wide steps
+
+def pair_documents(staging: str | Path, partition: int, settings: Settings) -> str:
+    """Reduce one band partition to candidate near-duplicate pairs."""
+    staging = Path(staging)
+    bands = _read(staging / "map" / "bands" / f"p={partition}",
+                  schema={"doc_id": pl.String, "band": pl.Int32, "bucket": pl.Int64})
+    path = staging / "reduce" / "pairs" / f"p={partition}.parquet"
+    write_parquet_atomic(candidate_pairs(bands), path, settings.output)
+    return str(path)
+
+
+def cluster_documents(staging: str | Path, settings: Settings) -> dict[str, int]:
+    """Verify candidate pairs by exact Jaccard and cluster near-duplicate documents."""
+    staging = Path(staging)
+    pairs = _read(staging / "reduce" / "pairs", schema={"doc_a": pl.String, "doc_b": pl.String}).unique()
+    involved = pl.concat([pairs["doc_a"], pairs["doc_b"]]).unique() if pairs.height else pl.Series([], dtype=pl.String)
+    shingles = (
+        pl.scan_parquet(str(staging / "stage" / "shingles" / "*.parquet")).filter(pl.col("doc_id").is_in(involved.implode())).collect()
+        if pairs.height else pl.DataFrame(schema={"doc_id": pl.String, "shingle": pl.Int64})
+    )
+    scored = jaccard(pairs, shingles) if pairs.height else pairs.with_columns(jaccard=pl.lit(0.0))
+    verified = scored.filter(pl.col("jaccard") >= settings.dedup.doc_jaccard_threshold)
+    doc_info = pl.scan_parquet(str(staging / "stage" / "doc_info" / "*.parquet")).filter(
+        pl.col("doc_id").is_in(involved.implode())).collect()
+    clusters = document_clusters(verified, doc_info, shingles)
+    write_parquet_atomic(clusters, staging / "reduce" / "doc_clusters.parquet", settings.output)
+    return {"candidate_pairs": pairs.height, "verified_pairs": verified.height,
+            "clusters": clusters["dup_cluster_id"].n_unique() if clusters.height else 0}
+
+
+def _doc_clusters(staging: Path) -> pl.DataFrame:
+    path = staging / "reduce" / "doc_clusters.parquet"
+    return pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=CLUSTER_SCHEMA)
+
+
+def count_keys(staging: str | Path, partition: int, settings: Settings) -> str:
+    """Reduce one key partition: in how many document clusters each short line occurs."""
+    staging = Path(staging)
+    occurrences = _read(staging / "map" / "occurrences" / f"p={partition}")
+    path = staging / "reduce" / "key_stats" / f"p={partition}.parquet"
+    stats = key_statistics(occurrences, _doc_clusters(staging)) if occurrences.height else pl.DataFrame()
+    write_parquet_atomic(stats, path, settings.output)
+    return str(path)
+
+
+def find_boilerplate(staging: str | Path, settings: Settings) -> dict[str, int]:
+    """Merge recurring keys with their variants into clusters; keep those that are boilerplate."""
+    staging = Path(staging)
+    files = [path for path in sorted((staging / "reduce" / "key_stats").glob("*.parquet"))]
+    frames = [frame for frame in (pl.read_parquet(path) for path in files) if frame.height]
+    stats = pl.concat(frames) if frames else pl.DataFrame()
+    clusters = boilerplate_clusters(stats, settings.dedup)
+    write_parquet_atomic(clusters, staging / "reduce" / "boilerplate.parquet", settings.output)
+    return {"recurring_keys": stats.height, "boilerplate_keys": clusters.height,
+            "boilerplate_clusters": clusters["cluster_id"].n_unique() if clusters.height else 0}
+
+
+# ------------------------------------------------------------------------- apply
+
+def apply_shard(staging: str | Path, parts: list[str], settings: Settings) -> dict[str, int]:
+    """Final tables for one shard's parts: statuses, reasons, cleaned document text."""
+    staging = Path(staging)
+    stage = staging / "stage"
+    boilerplate_path = staging / "reduce" / "boilerplate.parquet"
+    boilerplate = pl.read_parquet(boilerplate_path) if boilerplate_path.exists() else boilerplate_clusters(
+        pl.DataFrame(), settings.dedup)
+    clusters = _doc_clusters(staging)
+    counts = {"documents": 0, "noncanonical_not_written": 0}
+    for name in parts:
+        lines = pl.read_parquet(stage / "lines" / name)
+        duplicates_path = stage / "duplicates" / name
+        duplicates = pl.read_parquet(duplicates_path) if duplicates_path.exists() else pl.DataFrame(
+            schema={"doc_id": pl.String, "line_no": pl.Int32, "dup_of_line_no": pl.Int32, "similarity": pl.Float64})
+        lines = apply_dedup(lines, duplicates, boilerplate).select(LINE_COLUMNS)
+        documents = assemble_documents(pl.read_parquet(stage / "documents" / name), lines, clusters)
+        if not settings.dedup.write_noncanonical_documents:
+            counts["noncanonical_not_written"] += documents.filter(~pl.col("is_canonical")).height
+            documents = documents.filter(pl.col("is_canonical"))
+        counts["documents"] += documents.height
+        write_parquet_atomic(lines, staging / "final" / "lines" / name, settings.output)
+        write_parquet_atomic(documents, staging / "final" / "documents" / name, settings.output)
+        write_parquet_atomic(pl.read_parquet(stage / "rejects" / name), staging / "final" / "rejects" / name,
+                             settings.output)
+    return counts
+
+
+# ------------------------------------------------------------------------ finish
 
 def run_id_for(files: pl.DataFrame, settings: Settings) -> str:
     """Deterministic run id: the same files (by content) and settings give the same id."""
@@ -107,7 +261,7 @@ def run_id_for(files: pl.DataFrame, settings: Settings) -> str:
 
 def _versions() -> dict[str, str]:
     versions = {"python": platform.python_version(), "textwash": __version__}
-    for package in ("polars", "ftfy", "rapidfuzz", "prefect", "pydantic", "pyarrow"):
+    for package in ("polars", "ftfy", "rapidfuzz", "xxhash", "prefect", "pydantic", "pyarrow"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -116,7 +270,7 @@ def _versions() -> dict[str, str]:
 
 
 def count_tables(folder: str | Path) -> dict[str, Any]:
-    """Counts of the tables under ``folder`` (a staging folder or one run's partitions)."""
+    """Counts of the tables under ``folder`` (a staging ``final`` folder or one run's partitions)."""
     folder = Path(folder)
 
     def scan(table: str) -> pl.LazyFrame:
@@ -124,8 +278,11 @@ def count_tables(folder: str | Path) -> dict[str, Any]:
 
     by_status = scan("lines").group_by("status").len().collect()
     by_reason = scan("rejects").group_by("reason").len().collect()
+    documents = scan("documents").select(
+        pl.len().alias("n"), (~pl.col("is_canonical")).sum().alias("noncanonical")).collect()
     return {
-        "documents": scan("documents").select(pl.len()).collect().item(),
+        "documents": documents["n"].item(),
+        "documents_noncanonical": documents["noncanonical"].item(),
         "lines": int(by_status["len"].sum()),
         "lines_by_status": dict(sorted(zip(by_status["status"], by_status["len"]))),
         "rejects": int(by_reason["len"].sum()),
@@ -133,11 +290,37 @@ def count_tables(folder: str | Path) -> dict[str, Any]:
     }
 
 
-def finish_run(input_dir: str | Path, output_dir: str | Path, staging: str | Path, settings: Settings,
-               started_at: datetime, sources: list[str]) -> dict[str, Any]:
-    """Name the run, commit its staged tables and write its manifest; return the manifest."""
+def top_boilerplate(staging: str | Path, limit: int = 20) -> list[dict[str, Any]]:
+    """The largest boilerplate clusters of a staged run: id, text, documents, variants."""
+    path = Path(staging) / "reduce" / "boilerplate.parquet"
+    if not path.exists():
+        return []
+    return (
+        pl.read_parquet(path).group_by("cluster_id")
+        .agg(pl.col("cluster_text").first(), pl.col("cluster_docs").first(), variants=pl.len())
+        .sort(["cluster_docs", "cluster_id"], descending=[True, False]).head(limit).to_dicts()
+    )
+
+
+def top_document_clusters(staging: str | Path, limit: int = 20) -> list[dict[str, Any]]:
+    """The largest near-duplicate document clusters: canonical id, source, size."""
     staging = Path(staging)
-    files = pl.read_parquet(staging / "_files" / "*.parquet")
+    clusters = _doc_clusters(staging)
+    if clusters.is_empty():
+        return []
+    info = pl.read_parquet(sorted((staging / "stage" / "documents").glob("*.parquet"))).select("doc_id", "source", "title")
+    return (
+        clusters.filter(pl.col("is_canonical")).join(info, on="doc_id")
+        .select(pl.col("dup_cluster_id"), "source", "title", "dup_cluster_size")
+        .sort(["dup_cluster_size", "dup_cluster_id"], descending=[True, False]).head(limit).to_dicts()
+    )
+
+
+def finish_run(input_dir: str | Path, output_dir: str | Path, staging: str | Path, settings: Settings,
+               started_at: datetime, sources: list[str], steps: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Name the run, commit its final tables and write its manifest; return the manifest."""
+    staging = Path(staging)
+    files = _read(staging / "stage" / "files")
     run_id = run_id_for(files, settings)
     finished_at = datetime.now(timezone.utc)
     manifest: dict[str, Any] = {
@@ -152,25 +335,37 @@ def finish_run(input_dir: str | Path, output_dir: str | Path, staging: str | Pat
         "versions": _versions(),
         "files": {
             "count": len(sources),
-            "bytes": int(files["bytes"].fill_null(0).sum()),
-            "by_format": dict(sorted(files.group_by("format").len().iter_rows())),
-            "by_encoding": dict(sorted(files.drop_nulls("encoding").group_by("encoding").len().iter_rows())),
+            "bytes": int(files["bytes"].fill_null(0).sum()) if files.height else 0,
+            "by_format": dict(sorted(files.group_by("format").len().iter_rows())) if files.height else {},
+            "by_encoding": dict(sorted(files.drop_nulls("encoding").group_by("encoding").len().iter_rows()))
+            if files.height else {},
         },
+        "counts": count_tables(staging / "final"),
+        "dedup": {**(steps or {}), "top_boilerplate": top_boilerplate(staging),
+                  "top_document_clusters": top_document_clusters(staging)},
         "tables": {table: f"{table}/run_id={run_id}" for table in ("documents", "lines", "rejects")},
     }
-    manifest["counts"] = count_tables(staging)
-    commit_run(staging, output_dir, run_id, manifest)
+    commit_run(staging / "final", output_dir, run_id, manifest)
+    shutil.rmtree(staging, ignore_errors=True)
     return manifest
 
 
 def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings | None = None) -> dict[str, Any]:
-    """The whole pipeline in this process, without Prefect (for the benchmark and the tests)."""
+    """Every stage in this process, in order, without Prefect (benchmark, tests, debugging)."""
     settings = settings or Settings()
     started_at = datetime.now(timezone.utc)
     sources = discover(input_dir)
     staging = new_staging_dir(output_dir)
-    for shard, shard_files in enumerate(shard_sources(sources, settings.run.shards)):
-        process_shard(input_dir, shard_files, staging, shard, settings)
-    return finish_run(input_dir, output_dir, staging, settings, started_at, sources)
-
-
+    prepared = [prepare_shard(input_dir, shard_files, staging, shard, settings)
+                for shard, shard_files in enumerate(shard_sources(sources, settings.run.shards))]
+    steps: dict[str, Any] = {}
+    if settings.dedup.enabled:
+        for partition in range(settings.dedup.partitions):
+            pair_documents(staging, partition, settings)
+        steps["documents"] = cluster_documents(staging, settings)
+        for partition in range(settings.dedup.partitions):
+            count_keys(staging, partition, settings)
+        steps["boilerplate"] = find_boilerplate(staging, settings)
+    for result in prepared:
+        apply_shard(staging, result["parts"], settings)
+    return finish_run(input_dir, output_dir, staging, settings, started_at, sources, steps)

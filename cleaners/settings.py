@@ -133,11 +133,61 @@ class RunSettings(_Section):
     )
 
 
+class DedupSettings(_Section):
+    """Line and document deduplication (``cleaners/dedup.py``). Thresholds were chosen by
+    measurement on the labelled benchmark corpus and by reading what they mark in
+    ``../shared/corpora`` (see the README)."""
+
+    enabled: bool = True
+    fuzzy_threshold: float = Field(
+        default=90.0, ge=50, le=100,
+        description="rapidfuzz ratio (0-100) between two line keys for a near-duplicate line.",
+    )
+    min_fuzzy_chars: int = Field(
+        default=30, ge=1,
+        description="Lines whose key is shorter than this match only exactly (so 'Yes.' and "
+        "'No.' never merge).",
+    )
+    block_chars: int = Field(
+        default=12, ge=4, le=64,
+        description="Lines of one document sharing their first, middle or last this many key "
+        "characters are compared with rapidfuzz (blocking; no all-pairs comparison).",
+    )
+    boilerplate_min_docs: int = Field(
+        default=3, ge=2,
+        description="A short line (or its close variants) recurring in at least this many "
+        "unrelated documents (near-duplicate documents count once) is boilerplate.",
+    )
+    boilerplate_max_chars: int = Field(
+        default=100, ge=1,
+        description="Only lines whose key is at most this long can be boilerplate; longer shared "
+        "lines are content (syndication is the document clusters' job).",
+    )
+    doc_shingle_words: int = Field(default=5, ge=1, le=12, description="Word n-gram size for document MinHash.")
+    doc_minhash_bins: int = Field(default=32, ge=4, le=256, description="MinHash signature length (one-permutation bins).")
+    doc_bands: int = Field(default=8, ge=1, description="LSH bands; must divide doc_minhash_bins.")
+    doc_jaccard_threshold: float = Field(
+        default=0.7, gt=0, le=1,
+        description="Exact Jaccard similarity of word shingles for two documents to be near-duplicates.",
+    )
+    partitions: int = Field(
+        default=4, ge=1,
+        description="The corpus-wide steps are split into this many partitions by stable hash; "
+        "each is one task. Output does not depend on it.",
+    )
+    write_noncanonical_documents: bool = Field(
+        default=True,
+        description="Write near-duplicate (non-canonical) documents to `documents` (marked), or "
+        "only mark them in the manifest counts and keep their lines in `lines`.",
+    )
+
+
 class Settings(_Section):
     """All settings of a textwash run."""
 
     ingest: IngestSettings = IngestSettings()
     normalise: NormaliseSettings = NormaliseSettings()
+    dedup: DedupSettings = DedupSettings()
     output: OutputSettings = OutputSettings()
     run: RunSettings = RunSettings()
 
@@ -166,4 +216,4 @@ class Settings(_Section):
 
     def fingerprint_json(self) -> str:
         """Canonical JSON of the settings that change output (for the run id)."""
-        return self.model_dump_json(exclude={"run": {"shards", "batch_mb"}})
+        return self.model_dump_json(exclude={"run": {"shards", "batch_mb"}, "dedup": {"partitions"}})

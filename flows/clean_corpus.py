@@ -1,11 +1,15 @@
 """The main flow: ``clean_corpus(input_dir, output_dir, settings)``.
 
-Tasks pass file paths and small dicts, never big frames:
+Each stage of :mod:`cleaners.pipeline` runs as a task; tasks pass paths and small dicts, never
+big frames, so a task runner can place them anywhere:
 
 1. ``discover``: list the input files;
-2. ``clean-shard`` (one per shard, submitted concurrently): ingest → split → normalise →
-   assemble, staged as Parquet;
-3. ``commit-run``: name the run, swap its tables into place atomically, write the manifest.
+2. ``prepare`` (one per shard, concurrent): ingest → split → normalise → inside-document
+   duplicates, and the dedup *map* outputs, partitioned by stable hash;
+3. ``pair-documents`` (one per partition) → ``cluster-documents``: near-duplicate documents;
+4. ``count-keys`` (one per partition) → ``find-boilerplate``: boilerplate clusters;
+5. ``apply`` (one per shard): statuses, reasons, cleaned text;
+6. ``commit-run``: swap the run's tables into place atomically and write the manifest.
 
 The run's summary is published as a markdown artifact (key ``textwash-run``).
 """
@@ -23,9 +27,9 @@ import polars as pl  # noqa: E402
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 
+from cleaners import pipeline  # noqa: E402
 from cleaners.ingest import discover  # noqa: E402
 from cleaners.output import new_staging_dir  # noqa: E402
-from cleaners.pipeline import finish_run, process_shard, shard_sources  # noqa: E402
 from cleaners.settings import Settings  # noqa: E402
 from flows.progress import notify  # noqa: E402
 from flows.report import run_markdown  # noqa: E402
@@ -38,21 +42,54 @@ def discover_task(input_dir: str) -> list[str]:
     return sources
 
 
-@task(name="clean-shard", retries=1, retry_delay_seconds=2)
-def clean_shard_task(input_dir: str, sources: list[str], staging: str, shard: int, settings: Settings) -> dict[str, Any]:
-    result = process_shard(input_dir, sources, staging, shard, settings)
-    get_run_logger().info(
-        "shard %d: %d files → %d documents, %d lines, %d rejects",
-        shard, len(sources), result["documents"], result["lines"], result["rejects"],
-    )
-    notify("shard_done", shard=shard, files=len(sources))
+@task(name="prepare", retries=1, retry_delay_seconds=2)
+def prepare_task(input_dir: str, sources: list[str], staging: str, shard: int, settings: Settings) -> dict[str, Any]:
+    result = pipeline.prepare_shard(input_dir, sources, staging, shard, settings)
+    get_run_logger().info("shard %d: %d files → %d documents, %d lines, %d rejects",
+                          shard, len(sources), result["documents"], result["lines"], result["rejects"])
+    notify("step_done", step="prepare")
+    return result
+
+
+@task(name="pair-documents")
+def pair_documents_task(staging: str, partition: int, settings: Settings) -> str:
+    return pipeline.pair_documents(staging, partition, settings)
+
+
+@task(name="cluster-documents")
+def cluster_documents_task(staging: str, settings: Settings) -> dict[str, int]:
+    result = pipeline.cluster_documents(staging, settings)
+    get_run_logger().info("near-duplicate documents: %s", result)
+    return result
+
+
+@task(name="count-keys")
+def count_keys_task(staging: str, partition: int, settings: Settings) -> str:
+    return pipeline.count_keys(staging, partition, settings)
+
+
+@task(name="find-boilerplate")
+def find_boilerplate_task(staging: str, settings: Settings) -> dict[str, int]:
+    result = pipeline.find_boilerplate(staging, settings)
+    get_run_logger().info("boilerplate: %s", result)
+    return result
+
+
+@task(name="apply")
+def apply_task(staging: str, parts: list[str], settings: Settings) -> dict[str, int]:
+    result = pipeline.apply_shard(staging, parts, settings)
+    notify("step_done", step="apply")
     return result
 
 
 @task(name="commit-run")
 def commit_run_task(input_dir: str, output_dir: str, staging: str, settings: Settings, started_at: datetime,
-                    sources: list[str]) -> dict[str, Any]:
-    return finish_run(input_dir, output_dir, staging, settings, started_at, sources)
+                    sources: list[str], steps: dict[str, Any]) -> dict[str, Any]:
+    return pipeline.finish_run(input_dir, output_dir, staging, settings, started_at, sources, steps)
+
+
+def _wait(futures: list) -> list:
+    return [future.result() for future in futures]
 
 
 @flow(name="clean-corpus")
@@ -62,16 +99,22 @@ def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", se
     settings = settings or Settings()
     started_at = datetime.now(timezone.utc)
     sources = discover_task(input_dir)
-    shards = shard_sources(sources, settings.run.shards)
-    notify("started", shards=len(shards), files=len(sources))
+    shards = pipeline.shard_sources(sources, settings.run.shards)
+    notify("started", steps=2 * len(shards), files=len(sources))
     staging = str(new_staging_dir(output_dir))
-    futures = [
-        clean_shard_task.submit(input_dir, shard_files, staging, shard, settings)
-        for shard, shard_files in enumerate(shards)
-    ]
-    for future in futures:
-        future.result()
-    manifest = commit_run_task(input_dir, output_dir, staging, settings, started_at, sources)
+
+    prepared = _wait([prepare_task.submit(input_dir, files, staging, shard, settings)
+                      for shard, files in enumerate(shards)])
+    steps: dict[str, Any] = {}
+    if settings.dedup.enabled:
+        partitions = range(settings.dedup.partitions)
+        _wait([pair_documents_task.submit(staging, partition, settings) for partition in partitions])
+        steps["documents"] = cluster_documents_task(staging, settings)
+        _wait([count_keys_task.submit(staging, partition, settings) for partition in partitions])
+        steps["boilerplate"] = find_boilerplate_task(staging, settings)
+    _wait([apply_task.submit(staging, result["parts"], settings) for result in prepared])
+    manifest = commit_run_task(input_dir, output_dir, staging, settings, started_at, sources, steps)
+
     counts = manifest["counts"]
     logger.info("run %s: %d documents, %d lines %s, %d rejects %s", manifest["run_id"], counts["documents"],
                 counts["lines"], counts["lines_by_status"], counts["rejects"], counts["rejects_by_reason"])

@@ -23,7 +23,10 @@ settings: defaults < --config FILE (TOML) < --set section.key=value (repeatable)
   sections and keys: ingest.{id_fields,title_fields,text_fields,max_record_chars,max_line_chars,
   encodings,extensions}, normalise.{fix_encoding,unescape_html,uncurl_quotes,fix_character_width,
   fix_latin_ligatures,normalization,remove_zero_width,normalise_spaces,max_passes,fast_path},
-  output.{compression,compression_level}, run.shards. Values are JSON where they parse as JSON.
+  dedup.{enabled,fuzzy_threshold,min_fuzzy_chars,block_chars,boilerplate_min_docs,
+  boilerplate_max_chars,doc_shingle_words,doc_minhash_bins,doc_bands,doc_jaccard_threshold,
+  partitions,write_noncanonical_documents}, output.{compression,compression_level},
+  run.{shards,batch_mb}. Values are JSON where they parse as JSON.
 
 Without PREFECT_API_URL, Prefect starts a temporary local server for the run (about 10 s).
 Rejected files and records are listed at the end and stored in rejects/; they do not fail the run.
@@ -54,10 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and CI)")
 
     inspect = commands.add_parser("inspect", help="print the latest run's summary as tables",
-                                  description="Print a run's summary: files, lines by status, fixes, rejects.")
+                                  description="Print a run's summary: files, lines by status, fixes, top "
+                                  "boilerplate clusters, largest near-duplicate document clusters, rejects.")
     inspect.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
     inspect.add_argument("--run", dest="run_id", help="a run id (default: the latest committed run)")
     inspect.add_argument("--rejects", type=int, default=20, metavar="N", help="list at most N rejects (default 20)")
+    inspect.add_argument("--clusters", type=int, default=10, metavar="N",
+                         help="list at most N boilerplate and document clusters (default 10)")
     return parser
 
 
@@ -105,7 +111,7 @@ def _progress_listener(console: Any, enabled: bool) -> tuple[Any, Any]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     state: dict[str, Any] = {}
-    bar = Progress(TextColumn("cleaning shards"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    bar = Progress(TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=console, transient=True) if enabled else None
 
     def listener(event: str, info: dict[str, Any]) -> None:
@@ -113,8 +119,8 @@ def _progress_listener(console: Any, enabled: bool) -> tuple[Any, Any]:
             return
         if event == "started":
             bar.start()
-            state["task"] = bar.add_task("shards", total=info["shards"])
-        elif event == "shard_done" and "task" in state:
+            state["task"] = bar.add_task("steps", total=info["steps"])
+        elif event == "step_done" and "task" in state:
             bar.advance(state["task"])
 
     return listener, bar
@@ -134,11 +140,12 @@ def _inspect(args: argparse.Namespace) -> int:
     if manifest is None:
         console.print(f"[red]no committed run in {output_dir}[/red] (run `textwash run` first)")
         return 1
-    _print_summary(manifest, output_dir, console, max_rejects=args.rejects)
+    _print_summary(manifest, output_dir, console, max_rejects=args.rejects, max_clusters=args.clusters)
     return 0
 
 
-def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max_rejects: int) -> None:
+def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max_rejects: int,
+                   max_clusters: int = 10) -> None:
     import polars as pl
     from rich.table import Table
 
@@ -156,7 +163,8 @@ def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max
         ("input", manifest["input_dir"]),
         ("files", f"{files['count']:,} ({files['bytes']:,} bytes) {files['by_format']}"),
         ("encodings", str(files["by_encoding"])),
-        ("documents", f"{counts['documents']:,}"),
+        ("documents", f"{counts['documents']:,} ({counts.get('documents_noncanonical', 0):,} near-duplicates "
+                      "of another)"),
         ("lines", f"{counts['lines']:,}"),
         ("rejects", f"{counts['rejects']:,}"),
         ("schema", manifest["schema_version"]),
@@ -183,6 +191,26 @@ def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max
         for fix, number in fixes.iter_rows():
             fix_table.add_row(fix, f"{number:,}")
         console.print(fix_table)
+
+    dedup = manifest.get("dedup", {})
+    if dedup.get("top_boilerplate"):
+        table = Table(title="top boilerplate clusters (lines removed from documents.text)")
+        table.add_column("documents", justify="right")
+        table.add_column("variants", justify="right")
+        table.add_column("cluster text", overflow="fold")
+        for cluster in dedup["top_boilerplate"][:max_clusters]:
+            table.add_row(f"{cluster['cluster_docs']:,}", str(cluster["variants"]), cluster["cluster_text"])
+        console.print(table)
+    if dedup.get("top_document_clusters"):
+        table = Table(title="largest near-duplicate document clusters (canonical shown)")
+        table.add_column("size", justify="right")
+        table.add_column("cluster id")
+        table.add_column("source", overflow="fold")
+        table.add_column("title", overflow="fold")
+        for cluster in dedup["top_document_clusters"][:max_clusters]:
+            table.add_row(str(cluster["dup_cluster_size"]), cluster["dup_cluster_id"], cluster["source"],
+                          cluster["title"][:80])
+        console.print(table)
 
     if counts["rejects"]:
         rejects = scan_table(output_dir, "rejects", run_id).head(max_rejects).collect()

@@ -76,7 +76,7 @@ def test_every_raw_line_appears_exactly_once(sample_run):
     counted = dict(lines.group_by("doc_id").len().iter_rows())
     assert counted == {doc: n for doc, n in expected.items() if n}
     assert lines.select("doc_id", "line_no").is_duplicated().sum() == 0
-    assert set(lines["status"]) == {"kept", "empty"}
+    assert set(lines["status"]) == {"kept", "empty", "duplicate", "boilerplate"}
     assert lines["reason"].null_count() == 0
     n_kept = dict(lines.filter(pl.col("status") == "kept").group_by("doc_id").len().iter_rows())
     for row in documents.iter_rows(named=True):

@@ -1,0 +1,413 @@
+"""Deduplication: identify repeated lines, boilerplate and near-duplicate documents.
+
+This module only *identifies*; :func:`apply_dedup` turns what was found into line statuses and
+reasons, and ``documents.text`` is assembled from the lines that stay ``kept``. Nothing is
+deleted from ``lines``.
+
+Three kinds of repetition, from cheapest to most global:
+
+1. **Inside a document** (per shard; a document never spans shards). Two lines are compared by
+   their *key* (:func:`cleaners.keys.line_key`: case, digits, punctuation and whitespace folded).
+   Equal keys are exact repeats. Near repeats are found without comparing all pairs: lines of
+   one document that share their first, middle or last ``block_chars`` characters become
+   candidates, and rapidfuzz verifies each candidate pair (``fuzzy_threshold``). Keys shorter than ``min_fuzzy_chars`` only match
+   exactly. A line is a ``duplicate`` when it matches an *earlier* line of its document; the
+   first occurrence always stays.
+2. **Near-duplicate documents** (syndicated and copied articles). Word-shingle MinHash
+   signatures (one-permutation hashing, densified) are cut into LSH bands; documents sharing a
+   band bucket are candidates, each verified by the exact Jaccard similarity of their shingle
+   sets (``doc_jaccard_threshold``). Verified pairs are joined into clusters (union-find). The
+   canonical document of a cluster is, deterministically, the one with the most text, then the
+   first by source path and row.
+3. **Boilerplate across the corpus.** Short lines (key at most ``boilerplate_max_chars``) are
+   counted by the number of distinct *document clusters* they occur in, so that a syndicated
+   article repeated five times does not make its own lines boilerplate. Recurring keys are then
+   merged with their close variants ("Read more" / "Read more on our site"), blocked by shared
+   word pairs and verified with rapidfuzz. A cluster seen in at least ``boilerplate_min_docs``
+   document clusters is boilerplate.
+
+The corpus-wide steps are written map → partition by a stable hash → reduce per partition, so
+every partition is an independent task (see ``cleaners/pipeline.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from cleaners.hashing import stable_hex
+from cleaners.keys import PRIME, line_key, ngram_hashes, stable_hash64, word_shingles, words
+from cleaners.settings import DedupSettings
+
+_BAND_BASE = 1_000_033
+
+
+# --------------------------------------------------------------------------- keys
+
+def add_keys(lines: pl.DataFrame) -> pl.DataFrame:
+    """Add ``key``, ``key_hash`` (stable Int64) and ``key_chars`` to lines with a ``text`` column."""
+    keyed = lines.with_columns(key=line_key(pl.col("text")))
+    return keyed.with_columns(
+        key_hash=stable_hash64(keyed.get_column("key")),
+        key_chars=pl.col("key").str.len_chars().cast(pl.Int32),
+    )
+
+
+def _scores(left: Iterable[str], right: Iterable[str]) -> list[float]:
+    """rapidfuzz ratio for each pair (element-wise, all cores)."""
+    left, right = list(left), list(right)
+    if not left:
+        return []
+    return process.cpdist(left, right, scorer=fuzz.ratio, workers=-1).tolist()
+
+
+# --------------------------------------------------------------- inside a document
+
+def keyed_lines(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Non-empty lines with a row id ``lid``, and their words (``lid, doc_id, key_chars, position,
+    word_hash``): computed once, used by both inside-document and document-level steps."""
+    keyed = lines.filter(pl.col("key_chars") > 0).with_row_index("lid").select(
+        "lid", "doc_id", pl.col("doc_id").rank("dense").cast(pl.Int64).alias("doc_no"),
+        "line_no", "key", "key_hash", "key_chars")
+    return keyed, words(keyed, "lid", "key", keep=["doc_id", "doc_no", "key_chars"])
+
+
+def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
+    """Lines that repeat an earlier line of the same document, exactly or nearly.
+
+    ``keyed`` comes from :func:`keyed_lines`. Returns ``doc_id, line_no,
+    dup_of_line_no, similarity`` for the duplicates only; each duplicate points at its closest
+    earlier line (the earliest on ties).
+    """
+    exact = (
+        keyed.with_columns(first=pl.col("line_no").min().over("doc_id", "key_hash"))
+        .filter(pl.col("line_no") > pl.col("first"))
+        .select("doc_id", "line_no", dup_of_line_no=pl.col("first"), similarity=pl.lit(100.0))
+    )
+
+    # Near repeats: lines long enough for fuzzy matching, blocked inside their document by their
+    # first, middle and last few characters. A near repeat (ratio >= 90) differs in a few
+    # places at most, so it keeps at least one of the three stretches; rapidfuzz verifies every
+    # candidate pair. (polars' hash is fine here: blocks live only inside this call.)
+    size = settings.block_chars
+    key, length = pl.col("key"), pl.col("key_chars")
+    stretches = {
+        "head": key.str.slice(0, size),
+        "middle": key.str.slice(((length - size) // 2).clip(lower_bound=0), size),
+        "tail": key.str.tail(size),
+    }
+    fuzzy = keyed.filter(length >= settings.min_fuzzy_chars)
+    blocks = pl.concat([
+        fuzzy.select("lid", block=pl.struct(pl.col("doc_no"), pl.lit(index), stretch).hash())
+        for index, stretch in enumerate(stretches.values())
+    ])
+    blocks = (
+        blocks.filter(pl.col("block").is_duplicated())
+        .group_by("block")
+        .agg(pl.col("lid").sort())
+    )
+    pairs = (
+        blocks.select(pl.col("lid"), pl.col("lid").alias("lid_b"))
+        .explode("lid").explode("lid_b")
+        .filter(pl.col("lid") < pl.col("lid_b"))
+        .unique()
+    )
+    line = keyed.select("lid", "line_no", "key", "key_hash")
+    pairs = (
+        pairs.join(line, on="lid")
+        .join(keyed.select(pl.col("lid").alias("lid_b"), pl.col("doc_id"), pl.col("line_no").alias("line_no_b"),
+                           pl.col("key").alias("key_b"), pl.col("key_hash").alias("key_hash_b")), on="lid_b")
+        .filter(pl.col("key_hash") != pl.col("key_hash_b"))  # exact repeats are handled above
+    )
+    pairs = pairs.with_columns(similarity=pl.Series(_scores(pairs["key"], pairs["key_b"]), dtype=pl.Float64))
+    near = (
+        pairs.filter(pl.col("similarity") >= settings.fuzzy_threshold)
+        .with_columns(
+            earlier=pl.min_horizontal("line_no", "line_no_b"),
+            later=pl.max_horizontal("line_no", "line_no_b"),
+        )
+        .select("doc_id", line_no=pl.col("later"), dup_of_line_no=pl.col("earlier"), similarity=pl.col("similarity"))
+    )
+    both = pl.concat([exact, near.with_columns(pl.col("line_no").cast(exact.schema["line_no"]),
+                                               pl.col("dup_of_line_no").cast(exact.schema["line_no"]))])
+    return (
+        both.sort(["doc_id", "line_no", "similarity", "dup_of_line_no"], descending=[False, False, True, False])
+        .unique(["doc_id", "line_no"], keep="first", maintain_order=True)
+    )
+
+
+# ---------------------------------------------------------- near-duplicate documents
+
+def document_shingles(line_words: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
+    """``doc_id, shingle``: the set of word n-gram hashes of each document's line keys.
+
+    Shingles are taken inside each line (a line shorter than the n-gram gives one shingle);
+    ``line_words`` comes from :func:`keyed_lines`.
+    """
+    shingles = ngram_hashes(line_words, "lid", settings.doc_shingle_words, keep=["doc_id"])
+    return shingles.select("doc_id", "shingle").unique()
+
+
+def minhash_bands(shingles: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
+    """``doc_id, band, bucket``: LSH band buckets of a densified one-permutation MinHash.
+
+    Each shingle hash falls in bin ``hash % bins`` with value ``hash // bins``; a bin's value is
+    its minimum. Empty bins (short documents) copy the next non-empty bin, circularly. Band
+    ``b`` is bins ``b*r .. b*r+r-1``; its bucket is a polynomial hash of those values and ``b``.
+    """
+    bins = settings.doc_minhash_bins
+    if bins % settings.doc_bands:
+        raise ValueError("doc_bands must divide doc_minhash_bins")
+    rows = bins // settings.doc_bands
+    minima = (
+        shingles.lazy()
+        .group_by("doc_id", (pl.col("shingle") % bins).alias("bin"))
+        .agg(pl.col("shingle").floordiv(bins).min().alias("value"))
+    )
+    grid = (
+        shingles.lazy().select("doc_id").unique()
+        .join(pl.LazyFrame({"bin": list(range(bins))}, schema={"bin": minima.collect_schema()["bin"]}), how="cross")
+        .join(minima, on=["doc_id", "bin"], how="left")
+        .sort("doc_id", "bin")
+        .with_columns(
+            pl.col("value").fill_null(strategy="backward").over("doc_id").alias("value"),
+        )
+        .with_columns(pl.col("value").fill_null(pl.col("value").drop_nulls().first().over("doc_id")))
+        .with_columns(band=(pl.col("bin") // rows).cast(pl.Int32))
+    )
+    bucket = pl.lit(0, dtype=pl.Int64)
+    banded = grid.group_by("doc_id", "band").agg(pl.col("value").sort_by("bin"))
+    for index in range(rows):
+        bucket = (bucket * _BAND_BASE + pl.col("value").list.get(index)) % PRIME
+    bucket = (bucket * _BAND_BASE + pl.col("band")) % PRIME
+    return banded.select("doc_id", "band", bucket.alias("bucket")).sort("doc_id", "band").collect()
+
+
+def candidate_pairs(bands: pl.DataFrame) -> pl.DataFrame:
+    """``doc_a, doc_b`` (doc_a < doc_b): documents sharing a band bucket.
+
+    Each document in a bucket is paired with the bucket's smallest ``doc_id`` only (a star, not
+    all pairs), so a bucket of n documents gives n - 1 candidates.
+    """
+    return (
+        bands.with_columns(center=pl.col("doc_id").min().over("band", "bucket"))
+        .filter(pl.col("doc_id") != pl.col("center"))
+        .select(doc_a=pl.col("center"), doc_b=pl.col("doc_id"))
+        .unique()
+        .sort("doc_a", "doc_b")
+    )
+
+
+def jaccard(pairs: pl.DataFrame, shingles: pl.DataFrame) -> pl.DataFrame:
+    """Exact Jaccard similarity of the shingle sets of each ``doc_a, doc_b`` pair."""
+    sizes = shingles.group_by("doc_id").len("n")
+    shared = (
+        pairs.join(shingles.rename({"doc_id": "doc_a"}), on="doc_a")
+        .join(shingles.rename({"doc_id": "doc_b"}), on=["doc_b", "shingle"])
+        .group_by("doc_a", "doc_b").len("shared")
+    )
+    return (
+        pairs.join(shared, on=["doc_a", "doc_b"], how="left")
+        .join(sizes.rename({"doc_id": "doc_a", "n": "n_a"}), on="doc_a")
+        .join(sizes.rename({"doc_id": "doc_b", "n": "n_b"}), on="doc_b")
+        .with_columns(pl.col("shared").fill_null(0))
+        .with_columns(jaccard=pl.col("shared") / (pl.col("n_a") + pl.col("n_b") - pl.col("shared")))
+        .select("doc_a", "doc_b", "jaccard")
+    )
+
+
+def _components(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Union-find: each node → the smallest node of its connected component."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for left, right in edges:
+        root_left, root_right = find(left), find(right)
+        if root_left != root_right:
+            parent[max(root_left, root_right)] = min(root_left, root_right)
+    return {node: find(node) for node in parent}
+
+
+def document_clusters(verified: pl.DataFrame, doc_info: pl.DataFrame, shingles: pl.DataFrame) -> pl.DataFrame:
+    """Cluster near-duplicate documents; one row per document in a cluster of two or more.
+
+    ``verified``: ``doc_a, doc_b`` pairs at or above the Jaccard threshold. ``doc_info``:
+    ``doc_id, source, row, n_chars``. Returns ``doc_id, dup_cluster_id, is_canonical,
+    jaccard_to_canonical, dup_cluster_size``; the cluster id is the canonical's ``doc_id``.
+    """
+    schema = {"doc_id": pl.String, "dup_cluster_id": pl.String, "is_canonical": pl.Boolean,
+              "jaccard_to_canonical": pl.Float64, "dup_cluster_size": pl.Int32}
+    roots = _components(verified.select("doc_a", "doc_b").iter_rows())
+    if not roots:
+        return pl.DataFrame(schema=schema)
+    members = pl.DataFrame({"doc_id": list(roots), "root": list(roots.values())}).join(doc_info, on="doc_id")
+    canonical = (
+        members.sort(["root", "n_chars", "source", "row"], descending=[False, True, False, False])
+        .group_by("root", maintain_order=True).first()
+        .select("root", canonical=pl.col("doc_id"))
+    )
+    members = members.join(canonical, on="root")
+    to_canonical = jaccard(
+        members.filter(pl.col("doc_id") != pl.col("canonical")).select(doc_a=pl.col("canonical"), doc_b=pl.col("doc_id")),
+        shingles,
+    )
+    return (
+        members.join(to_canonical.rename({"doc_a": "canonical", "doc_b": "doc_id"}), on=["canonical", "doc_id"], how="left")
+        .select(
+            "doc_id",
+            dup_cluster_id=pl.col("canonical"),
+            is_canonical=pl.col("doc_id") == pl.col("canonical"),
+            jaccard_to_canonical=pl.col("jaccard").fill_null(1.0),
+            dup_cluster_size=pl.len().over("canonical").cast(pl.Int32),
+        )
+        .sort("doc_id")
+        .cast(schema)
+    )
+
+
+# ------------------------------------------------------------------- boilerplate
+
+def boilerplate_occurrences(lines: pl.DataFrame, doc_info: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
+    """Map: the short lines that could be boilerplate, with where they occur.
+
+    ``key_hash, key, text, doc_id, source, row, line_no`` for non-empty lines whose key is at
+    most ``boilerplate_max_chars`` long.
+    """
+    return (
+        lines.filter((pl.col("key_chars") > 0) & (pl.col("key_chars") <= settings.boilerplate_max_chars))
+        .join(doc_info.select("doc_id", "source", "row"), on="doc_id")
+        .select("key_hash", "key", "text", "doc_id", "source", "row", "line_no")
+    )
+
+
+def key_statistics(occurrences: pl.DataFrame, doc_clusters: pl.DataFrame) -> pl.DataFrame:
+    """Reduce (one partition): per key, in how many document clusters it occurs, and where first.
+
+    Returns ``key_hash, key, text, n_docs, n_clusters, first_doc_id, first_line_no`` for keys in
+    at least two documents; ``text`` is the key's most frequent spelling (ties: the smallest).
+    """
+    clustered = occurrences.join(doc_clusters.select("doc_id", "dup_cluster_id"), on="doc_id", how="left").with_columns(
+        cluster=pl.coalesce("dup_cluster_id", "doc_id"))
+    spelling = (
+        clustered.group_by("key_hash", "text").len("n")
+        .sort(["key_hash", "n", "text"], descending=[False, True, False])
+        .group_by("key_hash", maintain_order=True).first()
+        .select("key_hash", "text")
+    )
+    first = (
+        clustered.sort("key_hash", "source", "row", "line_no")
+        .group_by("key_hash", maintain_order=True).first()
+        .select("key_hash", first_doc_id=pl.col("doc_id"), first_line_no=pl.col("line_no"))
+    )
+    return (
+        clustered.group_by("key_hash")
+        .agg(pl.col("key").first(), n_docs=pl.col("doc_id").n_unique(), n_clusters=pl.col("cluster").n_unique())
+        .filter(pl.col("n_docs") >= 2)
+        .join(spelling, on="key_hash")
+        .join(first, on="key_hash")
+        .sort("key_hash")
+    )
+
+
+def boilerplate_clusters(stats: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
+    """Merge recurring keys with their close variants; keep the clusters that are boilerplate.
+
+    ``stats`` is every partition's :func:`key_statistics`. Variants are blocked by shared word
+    pairs and verified with rapidfuzz (``fuzzy_threshold``; keys shorter than
+    ``min_fuzzy_chars`` only match exactly). A cluster's document count is the sum of its keys'
+    cluster counts. Returns, per member key of a boilerplate cluster: ``key_hash, cluster_id,
+    cluster_text, cluster_docs, similarity`` (member key to the cluster's main key, 0-100),
+    ``first_doc_id, first_line_no``.
+    """
+    schema = {"key_hash": pl.Int64, "cluster_id": pl.String, "cluster_text": pl.String, "cluster_docs": pl.Int64,
+              "similarity": pl.Float64, "first_doc_id": pl.String, "first_line_no": pl.Int32}
+    if stats.is_empty():
+        return pl.DataFrame(schema=schema)
+    fuzzy = stats.filter(pl.col("key").str.len_chars() >= settings.min_fuzzy_chars).select("key_hash", "key")
+    shingles = word_shingles(fuzzy, "key_hash", "key", 2)
+    pairs = (
+        shingles.join(shingles, on="shingle", suffix="_b")
+        .filter(pl.col("key_hash") < pl.col("key_hash_b"))
+        .select("key_hash", "key_hash_b").unique()
+        .join(fuzzy, on="key_hash")
+        .join(fuzzy.rename({"key_hash": "key_hash_b", "key": "key_b"}), on="key_hash_b")
+    )
+    pairs = pairs.with_columns(similarity=pl.Series(_scores(pairs["key"], pairs["key_b"]), dtype=pl.Float64))
+    edges = pairs.filter(pl.col("similarity") >= settings.fuzzy_threshold).select("key_hash", "key_hash_b")
+    roots = _components((str(a), str(b)) for a, b in edges.iter_rows())
+    stats = stats.with_columns(
+        root=pl.col("key_hash").cast(pl.String).replace_strict(
+            list(roots), list(roots.values()), default=pl.col("key_hash").cast(pl.String)))
+    main = (
+        stats.sort(["root", "n_clusters", "key"], descending=[False, True, False])
+        .group_by("root", maintain_order=True).first()
+        .select("root", main_key=pl.col("key"), cluster_text=pl.col("text"))
+    )
+    totals = stats.group_by("root").agg(cluster_docs=pl.col("n_clusters").sum())
+    first = (
+        stats.sort("root", "first_doc_id", "first_line_no")
+        .group_by("root", maintain_order=True).first()
+        .select("root", "first_doc_id", "first_line_no")
+    )
+    members = (
+        stats.select("key_hash", "key", "root")
+        .join(main, on="root").join(totals, on="root").join(first, on="root")
+        .filter(pl.col("cluster_docs") >= settings.boilerplate_min_docs)
+    )
+    members = members.with_columns(similarity=pl.Series(_scores(members["key"], members["main_key"]), dtype=pl.Float64))
+    cluster_ids = {key: "bp-" + stable_hex(key) for key in members["main_key"].unique().to_list()}
+    return (
+        members.with_columns(cluster_id=pl.col("main_key").replace_strict(cluster_ids, return_dtype=pl.String))
+        .select(list(schema))
+        .sort("key_hash")
+        .cast(schema)
+    )
+
+
+# ------------------------------------------------------------------------- apply
+
+def apply_dedup(lines: pl.DataFrame, duplicates: pl.DataFrame, boilerplate: pl.DataFrame) -> pl.DataFrame:
+    """Give each line its final status, reason and what it duplicates.
+
+    Precedence: ``empty``, then ``boilerplate``, then ``duplicate``, else ``kept``.
+    """
+    joined = (
+        lines.join(duplicates, on=["doc_id", "line_no"], how="left")
+        .join(boilerplate.rename({"similarity": "bp_similarity"}), on="key_hash", how="left")
+    )
+    is_empty = pl.col("status") == "empty"
+    is_boilerplate = ~is_empty & pl.col("cluster_id").is_not_null()
+    is_first_boilerplate = (pl.col("first_doc_id") == pl.col("doc_id")) & (pl.col("first_line_no") == pl.col("line_no"))
+    is_duplicate = ~is_empty & ~is_boilerplate & pl.col("dup_of_line_no").is_not_null()
+    similarity = (pl.when(is_boilerplate).then(pl.col("bp_similarity")).otherwise(pl.col("similarity"))
+                  .round(1))
+    return joined.with_columns(
+        status=pl.when(is_empty).then(pl.lit("empty"))
+        .when(is_boilerplate).then(pl.lit("boilerplate"))
+        .when(is_duplicate).then(pl.lit("duplicate"))
+        .otherwise(pl.lit("kept")),
+        reason=pl.when(is_empty).then(pl.col("reason"))
+        .when(is_boilerplate).then(
+            pl.format('boilerplate: this line or a close variant (similarity {}) is in {} unrelated documents; '
+                      'cluster text: "{}"', similarity.cast(pl.String), pl.col("cluster_docs"), pl.col("cluster_text")))
+        .when(is_duplicate).then(
+            pl.format("duplicate: repeats line {} of this document (similarity {})",
+                      pl.col("dup_of_line_no"), similarity.cast(pl.String)))
+        .otherwise(pl.lit("kept: first occurrence, not boilerplate")),
+        duplicate_of_doc_id=pl.when(is_boilerplate & ~is_first_boilerplate).then(pl.col("first_doc_id"))
+        .when(is_duplicate).then(pl.col("doc_id")),
+        duplicate_of_line_no=pl.when(is_boilerplate & ~is_first_boilerplate).then(pl.col("first_line_no"))
+        .when(is_duplicate).then(pl.col("dup_of_line_no")).cast(pl.Int32),
+        similarity=pl.when(is_boilerplate | is_duplicate).then(similarity),
+        boilerplate_cluster_id=pl.when(is_boilerplate).then(pl.col("cluster_id")),
+        boilerplate_cluster_text=pl.when(is_boilerplate).then(pl.col("cluster_text")),
+        boilerplate_cluster_docs=pl.when(is_boilerplate).then(pl.col("cluster_docs")).cast(pl.Int32),
+    )
