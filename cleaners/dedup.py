@@ -13,7 +13,8 @@ Three kinds of repetition, from cheapest to most global:
    candidates, and rapidfuzz verifies each candidate pair (``fuzzy_threshold``). Keys shorter than ``min_fuzzy_chars`` only match
    exactly. A line is a ``duplicate`` when it matches an *earlier* line of its document; the
    first occurrence always stays.
-2. **Near-duplicate documents** (syndicated and copied articles). Word-shingle MinHash
+2. **Near-duplicate documents** (syndicated and copied articles). Word-shingle (of content
+   lines: longer than ``boilerplate_max_chars``, not repeats) MinHash
    signatures (one-permutation hashing, densified) are cut into LSH bands; documents sharing a
    band bucket are candidates, each verified by the exact Jaccard similarity of their shingle
    sets (``doc_jaccard_threshold``). Verified pairs are joined into clusters (union-find). The
@@ -24,7 +25,8 @@ Three kinds of repetition, from cheapest to most global:
    article repeated five times does not make its own lines boilerplate. Recurring keys are then
    merged with their close variants ("Read more" / "Read more on our site"), blocked by shared
    word pairs and verified with rapidfuzz. A cluster seen in at least ``boilerplate_min_docs``
-   document clusters is boilerplate.
+   document clusters is boilerplate; a close variant seen too rarely to be counted on its own
+   joins its cluster when the lines are finally labelled (:func:`assign_boilerplate`).
 
 The corpus-wide steps are written map → partition by a stable hash → reduce per partition, so
 every partition is an independent task (see ``cleaners/pipeline.py``).
@@ -140,13 +142,23 @@ def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.D
 
 # ---------------------------------------------------------- near-duplicate documents
 
-def document_shingles(line_words: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
-    """``doc_id, shingle``: the set of word n-gram hashes of each document's line keys.
+def document_shingles(line_words: pl.DataFrame, duplicates: pl.DataFrame, keyed: pl.DataFrame,
+                       settings: DedupSettings) -> pl.DataFrame:
+    """``doc_id, shingle``: the set of word n-gram hashes of each document's content lines.
 
-    Shingles are taken inside each line (a line shorter than the n-gram gives one shingle);
-    ``line_words`` comes from :func:`keyed_lines`.
+    Content lines are those longer than ``boilerplate_max_chars`` that are not in-document
+    duplicates. Leaving out short lines (where boilerplate lives) and repeats makes document
+    similarity independent of what deduplication removes, so deduplicating the output again
+    finds the same clusters and changes nothing. A document made only of short lines has no
+    shingles and is never a near-duplicate. Shingles are taken inside each line.
     """
-    shingles = ngram_hashes(line_words, "lid", settings.doc_shingle_words, keep=["doc_id"])
+    content = (
+        keyed.filter(pl.col("key_chars") > settings.boilerplate_max_chars)
+        .join(duplicates.select("doc_id", "line_no"), on=["doc_id", "line_no"], how="anti")
+        .select("lid")
+    )
+    words_of_content = line_words.join(content, on="lid", how="semi", maintain_order="left")
+    shingles = ngram_hashes(words_of_content, "lid", settings.doc_shingle_words, keep=["doc_id"])
     return shingles.select("doc_id", "shingle").unique()
 
 
@@ -324,11 +336,11 @@ def boilerplate_clusters(stats: pl.DataFrame, settings: DedupSettings) -> pl.Dat
     pairs and verified with rapidfuzz (``fuzzy_threshold``; keys shorter than
     ``min_fuzzy_chars`` only match exactly). A cluster's document count is the sum of its keys'
     cluster counts. Returns, per member key of a boilerplate cluster: ``key_hash, cluster_id,
-    cluster_text, cluster_docs, similarity`` (member key to the cluster's main key, 0-100),
+    key, cluster_text, cluster_docs, similarity`` (member key to the cluster's main key, 0-100),
     ``first_doc_id, first_line_no``.
     """
-    schema = {"key_hash": pl.Int64, "cluster_id": pl.String, "cluster_text": pl.String, "cluster_docs": pl.Int64,
-              "similarity": pl.Float64, "first_doc_id": pl.String, "first_line_no": pl.Int32}
+    schema = {"key_hash": pl.Int64, "key": pl.String, "cluster_id": pl.String, "cluster_text": pl.String,
+              "cluster_docs": pl.Int64, "similarity": pl.Float64, "first_doc_id": pl.String, "first_line_no": pl.Int32}
     if stats.is_empty():
         return pl.DataFrame(schema=schema)
     fuzzy = stats.filter(pl.col("key").str.len_chars() >= settings.min_fuzzy_chars).select("key_hash", "key")
@@ -374,14 +386,64 @@ def boilerplate_clusters(stats: pl.DataFrame, settings: DedupSettings) -> pl.Dat
 
 # ------------------------------------------------------------------------- apply
 
+def _stretch_blocks(frame: pl.DataFrame, id_column: str, size: int) -> pl.DataFrame:
+    """``id, block``: hashes of each key's first, middle and last ``size`` characters.
+
+    Used only to pair candidates inside one call (polars' hash never leaves it).
+    """
+    key, length = pl.col("key"), pl.col("key").str.len_chars()
+    stretches = [key.str.slice(0, size), key.str.slice(((length - size) // 2).clip(lower_bound=0), size),
+                 key.str.tail(size)]
+    return pl.concat([
+        frame.select(pl.col(id_column), block=pl.struct(pl.lit(index), stretch).hash())
+        for index, stretch in enumerate(stretches)
+    ])
+
+
+def assign_boilerplate(lines: pl.DataFrame, boilerplate: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
+    """Which lines are boilerplate: their key is a member of a boilerplate cluster, or (for a
+    variant seen in too few documents to be counted) it is a close variant of a member.
+
+    ``lines`` needs ``doc_id, line_no, key, key_hash, key_chars``. Returns ``doc_id, line_no,
+    cluster_id, cluster_text, cluster_docs, bp_similarity, first_doc_id, first_line_no``.
+    """
+    columns = ["cluster_id", "cluster_text", "cluster_docs", "first_doc_id", "first_line_no"]
+    exact = lines.join(boilerplate.select("key_hash", *columns, bp_similarity=pl.col("similarity")),
+                       on="key_hash").select("doc_id", "line_no", *columns, "bp_similarity")
+    # Close variants of member keys, among short lines that matched no member exactly.
+    others = lines.filter(
+        (pl.col("key_chars") >= settings.min_fuzzy_chars) & (pl.col("key_chars") <= settings.boilerplate_max_chars)
+        & ~pl.col("key_hash").is_in(boilerplate["key_hash"].implode())
+    ).with_row_index("lid")
+    members = boilerplate.filter(pl.col("key").str.len_chars() >= settings.min_fuzzy_chars).with_row_index("mid")
+    if others.is_empty() or members.is_empty():
+        return exact
+    pairs = (
+        _stretch_blocks(others, "lid", settings.block_chars)
+        .join(_stretch_blocks(members, "mid", settings.block_chars), on="block")
+        .select("lid", "mid").unique()
+        .join(others.select("lid", "doc_id", "line_no", "key"), on="lid")
+        .join(members.select("mid", pl.col("key").alias("member_key"), *columns), on="mid")
+    )
+    pairs = pairs.with_columns(bp_similarity=pl.Series(_scores(pairs["key"], pairs["member_key"]), dtype=pl.Float64))
+    variants = (
+        pairs.filter(pl.col("bp_similarity") >= settings.fuzzy_threshold)
+        .sort(["lid", "bp_similarity", "cluster_id"], descending=[False, True, False])
+        .unique("lid", keep="first", maintain_order=True)
+        .select("doc_id", "line_no", *columns, "bp_similarity")
+    )
+    return pl.concat([exact, variants.cast(exact.schema)])
+
+
 def apply_dedup(lines: pl.DataFrame, duplicates: pl.DataFrame, boilerplate: pl.DataFrame) -> pl.DataFrame:
     """Give each line its final status, reason and what it duplicates.
 
-    Precedence: ``empty``, then ``boilerplate``, then ``duplicate``, else ``kept``.
+    ``boilerplate`` is :func:`assign_boilerplate`'s answer. Precedence: ``empty``, then
+    ``boilerplate``, then ``duplicate``, else ``kept``.
     """
     joined = (
         lines.join(duplicates, on=["doc_id", "line_no"], how="left")
-        .join(boilerplate.rename({"similarity": "bp_similarity"}), on="key_hash", how="left")
+        .join(boilerplate, on=["doc_id", "line_no"], how="left")
     )
     is_empty = pl.col("status") == "empty"
     is_boilerplate = ~is_empty & pl.col("cluster_id").is_not_null()
@@ -411,3 +473,23 @@ def apply_dedup(lines: pl.DataFrame, duplicates: pl.DataFrame, boilerplate: pl.D
         boilerplate_cluster_text=pl.when(is_boilerplate).then(pl.col("cluster_text")),
         boilerplate_cluster_docs=pl.when(is_boilerplate).then(pl.col("cluster_docs")).cast(pl.Int32),
     )
+
+
+def deduplicate(lines: pl.DataFrame, doc_info: pl.DataFrame, settings: DedupSettings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every dedup step in memory, as one partition: for small inputs, tests and notebooks.
+
+    ``lines``: ``doc_id, line_no, text_raw, text, status, reason`` (status ``kept``/``empty``);
+    ``doc_info``: ``doc_id, source, row, n_chars``. Returns the lines with their final status
+    (see :func:`apply_dedup`) and the document clusters. The pipeline runs the same functions
+    partition by partition.
+    """
+    keyed_all = add_keys(lines)
+    keyed, line_words = keyed_lines(keyed_all)
+    duplicates = in_document_duplicates(keyed, settings)
+    shingles = document_shingles(line_words, duplicates, keyed, settings)
+    pairs = candidate_pairs(minhash_bands(shingles, settings))
+    verified = jaccard(pairs, shingles).filter(pl.col("jaccard") >= settings.doc_jaccard_threshold)
+    clusters = document_clusters(verified, doc_info, shingles)
+    stats = key_statistics(boilerplate_occurrences(keyed_all, doc_info, settings), clusters)
+    boilerplate = assign_boilerplate(keyed_all, boilerplate_clusters(stats, settings), settings)
+    return apply_dedup(keyed_all, duplicates, boilerplate), clusters

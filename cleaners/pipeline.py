@@ -40,6 +40,7 @@ from cleaners import SCHEMA_VERSION, __version__
 from cleaners.dedup import (
     add_keys,
     apply_dedup,
+    assign_boilerplate,
     boilerplate_clusters,
     boilerplate_occurrences,
     candidate_pairs,
@@ -144,7 +145,9 @@ def _prepare_batch(input_dir: str | Path, sources: list[str], staging: Path, nam
     )
     stage = staging / "stage"
     write = lambda frame, table: write_parquet_atomic(frame, stage / table / name, settings.output)  # noqa: E731
-    write(lines.drop("key"), "lines")
+    # The key is kept (for short lines only) so that apply can match rare boilerplate variants.
+    write(lines.with_columns(key=pl.when(pl.col("key_chars") <= settings.dedup.boilerplate_max_chars)
+                             .then(pl.col("key"))), "lines")
     write(documents, "documents")
     write(doc_info, "doc_info")
     write(ingested.rejects, "rejects")
@@ -152,8 +155,9 @@ def _prepare_batch(input_dir: str | Path, sources: list[str], staging: Path, nam
     dedup = settings.dedup
     if dedup.enabled:
         keyed, line_words = keyed_lines(lines)
-        write(in_document_duplicates(keyed, dedup), "duplicates")
-        shingles = document_shingles(line_words, dedup)
+        duplicates = in_document_duplicates(keyed, dedup)
+        write(duplicates, "duplicates")
+        shingles = document_shingles(line_words, duplicates, keyed, dedup)
         write(shingles, "shingles")
         partitions = dedup.partitions
         _write_partitioned(minhash_bands(shingles, dedup), staging / "map" / "bands", "bucket", partitions, name, settings)
@@ -236,7 +240,8 @@ def apply_shard(staging: str | Path, parts: list[str], settings: Settings) -> di
         duplicates_path = stage / "duplicates" / name
         duplicates = pl.read_parquet(duplicates_path) if duplicates_path.exists() else pl.DataFrame(
             schema={"doc_id": pl.String, "line_no": pl.Int32, "dup_of_line_no": pl.Int32, "similarity": pl.Float64})
-        lines = apply_dedup(lines, duplicates, boilerplate).select(LINE_COLUMNS)
+        assigned = assign_boilerplate(lines, boilerplate, settings.dedup)
+        lines = apply_dedup(lines, duplicates, assigned).select(LINE_COLUMNS)
         documents = assemble_documents(pl.read_parquet(stage / "documents" / name), lines, clusters)
         if not settings.dedup.write_noncanonical_documents:
             counts["noncanonical_not_written"] += documents.filter(~pl.col("is_canonical")).height
