@@ -67,13 +67,15 @@ def _scores(left: Iterable[str], right: Iterable[str]) -> list[float]:
 
 # --------------------------------------------------------------- inside a document
 
-def keyed_lines(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Non-empty lines with a row id ``lid``, and their words (``lid, doc_id, key_chars, position,
-    word_hash``): computed once, used by both inside-document and document-level steps."""
+def keyed_lines(lines: pl.DataFrame, settings: DedupSettings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Non-empty lines with a row id ``lid`` and an integer ``doc_no``, and the words of their
+    *content* lines (longer than ``boilerplate_max_chars``: ``lid, doc_no, position,
+    word_hash``), computed once for the inside-document and document-level steps."""
     keyed = lines.filter(pl.col("key_chars") > 0).with_row_index("lid").select(
         "lid", "doc_id", pl.col("doc_id").rank("dense").cast(pl.Int64).alias("doc_no"),
         "line_no", "key", "key_hash", "key_chars")
-    return keyed, words(keyed, "lid", "key", keep=["doc_id", "doc_no", "key_chars"])
+    content = keyed.filter(pl.col("key_chars") > settings.boilerplate_max_chars)
+    return keyed, words(content, "lid", "key", keep=["doc_no"])
 
 
 def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
@@ -84,7 +86,7 @@ def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.D
     earlier line (the earliest on ties).
     """
     exact = (
-        keyed.with_columns(first=pl.col("line_no").min().over("doc_id", "key_hash"))
+        keyed.with_columns(first=pl.col("line_no").min().over("doc_no", "key_hash"))
         .filter(pl.col("line_no") > pl.col("first"))
         .select("doc_id", "line_no", dup_of_line_no=pl.col("first"), similarity=pl.lit(100.0))
     )
@@ -95,19 +97,14 @@ def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.D
     # candidate pair. (polars' hash is fine here: blocks live only inside this call.)
     size = settings.block_chars
     key, length = pl.col("key"), pl.col("key_chars")
-    stretches = {
-        "head": key.str.slice(0, size),
-        "middle": key.str.slice(((length - size) // 2).clip(lower_bound=0), size),
-        "tail": key.str.tail(size),
-    }
+    stretches = [key.str.slice(0, size), key.str.slice(((length - size) // 2).clip(lower_bound=0), size),
+                 key.str.tail(size)]
     fuzzy = keyed.filter(length >= settings.min_fuzzy_chars)
-    blocks = pl.concat([
-        fuzzy.select("lid", block=pl.struct(pl.col("doc_no"), pl.lit(index), stretch).hash())
-        for index, stretch in enumerate(stretches.values())
-    ])
+    blocks = pl.concat([fuzzy.select("lid", "doc_no", block=stretch.hash(seed=index))
+                        for index, stretch in enumerate(stretches)])
     blocks = (
-        blocks.filter(pl.col("block").is_duplicated())
-        .group_by("block")
+        blocks.filter(pl.struct("doc_no", "block").is_duplicated())
+        .group_by("doc_no", "block")
         .agg(pl.col("lid").sort())
     )
     pairs = (
@@ -116,12 +113,12 @@ def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.D
         .filter(pl.col("lid") < pl.col("lid_b"))
         .unique()
     )
-    line = keyed.select("lid", "line_no", "key", "key_hash")
     pairs = (
-        pairs.join(line, on="lid")
-        .join(keyed.select(pl.col("lid").alias("lid_b"), pl.col("doc_id"), pl.col("line_no").alias("line_no_b"),
-                           pl.col("key").alias("key_b"), pl.col("key_hash").alias("key_hash_b")), on="lid_b")
-        .filter(pl.col("key_hash") != pl.col("key_hash_b"))  # exact repeats are handled above
+        pairs.join(keyed.select("lid", "doc_id", "doc_no", "line_no", "key", "key_hash"), on="lid")
+        .join(keyed.select(pl.col("lid").alias("lid_b"), pl.col("doc_no").alias("doc_no_b"),
+                           pl.col("line_no").alias("line_no_b"), pl.col("key").alias("key_b"),
+                           pl.col("key_hash").alias("key_hash_b")), on="lid_b")
+        .filter((pl.col("doc_no") == pl.col("doc_no_b")) & (pl.col("key_hash") != pl.col("key_hash_b")))
     )
     pairs = pairs.with_columns(similarity=pl.Series(_scores(pairs["key"], pairs["key_b"]), dtype=pl.Float64))
     near = (
@@ -146,55 +143,52 @@ def document_shingles(line_words: pl.DataFrame, duplicates: pl.DataFrame, keyed:
                        settings: DedupSettings) -> pl.DataFrame:
     """``doc_id, shingle``: the set of word n-gram hashes of each document's content lines.
 
-    Content lines are those longer than ``boilerplate_max_chars`` that are not in-document
-    duplicates. Leaving out short lines (where boilerplate lives) and repeats makes document
-    similarity independent of what deduplication removes, so deduplicating the output again
-    finds the same clusters and changes nothing. A document made only of short lines has no
-    shingles and is never a near-duplicate. Shingles are taken inside each line.
+    Content lines are those longer than ``boilerplate_max_chars`` (``line_words`` from
+    :func:`keyed_lines` holds only those) that are not in-document duplicates. Leaving out short
+    lines (where boilerplate lives) and repeats makes document similarity independent of what
+    deduplication removes, so deduplicating the output again finds the same clusters and changes
+    nothing. A document made only of short lines has no shingles and is never a near-duplicate.
+    Shingles are taken inside each line.
     """
-    content = (
-        keyed.filter(pl.col("key_chars") > settings.boilerplate_max_chars)
-        .join(duplicates.select("doc_id", "line_no"), on=["doc_id", "line_no"], how="anti")
-        .select("lid")
-    )
-    words_of_content = line_words.join(content, on="lid", how="semi", maintain_order="left")
-    shingles = ngram_hashes(words_of_content, "lid", settings.doc_shingle_words, keep=["doc_id"])
-    return shingles.select("doc_id", "shingle").unique()
+    repeats = keyed.join(duplicates.select("doc_id", "line_no"), on=["doc_id", "line_no"], how="semi").select("lid")
+    content_words = line_words.join(repeats, on="lid", how="anti", maintain_order="left")
+    shingles = ngram_hashes(content_words, "lid", settings.doc_shingle_words, keep=["doc_no"]).select(
+        "doc_no", "shingle").unique()
+    doc_ids = keyed.select("doc_no", "doc_id").unique("doc_no")
+    return shingles.join(doc_ids, on="doc_no").select("doc_id", "shingle")
 
 
 def minhash_bands(shingles: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
-    """``doc_id, band, bucket``: LSH band buckets of a densified one-permutation MinHash.
+    """``doc_id, band, bucket``: LSH band buckets of a one-permutation MinHash signature.
 
     Each shingle hash falls in bin ``hash % bins`` with value ``hash // bins``; a bin's value is
-    its minimum. Empty bins (short documents) copy the next non-empty bin, circularly. Band
-    ``b`` is bins ``b*r .. b*r+r-1``; its bucket is a polynomial hash of those values and ``b``.
+    its minimum (one pass, no per-permutation hashing). Band ``b`` holds bins ``b*r .. b*r+r-1``;
+    its bucket is a sum, modulo a prime, of each present bin's value mixed with a per-bin
+    constant, so two documents land in the same bucket when they agree on every bin of the band
+    (bins a short document lacks are simply absent from both). Verification is exact, so a rare
+    collision only costs a comparison.
     """
     bins = settings.doc_minhash_bins
     if bins % settings.doc_bands:
         raise ValueError("doc_bands must divide doc_minhash_bins")
     rows = bins // settings.doc_bands
-    minima = (
+    mixers = pl.LazyFrame({
+        "bin": list(range(bins)),
+        "a": [(_BAND_BASE * (index + 1) * 7919) % PRIME or 1 for index in range(bins)],
+        "b": [(_BAND_BASE * (index + 3) * 104729) % PRIME for index in range(bins)],
+    }, schema={"bin": pl.Int64, "a": pl.Int64, "b": pl.Int64})
+    return (
         shingles.lazy()
         .group_by("doc_id", (pl.col("shingle") % bins).alias("bin"))
         .agg(pl.col("shingle").floordiv(bins).min().alias("value"))
+        .join(mixers, on="bin")
+        .with_columns(band=(pl.col("bin") // rows).cast(pl.Int32),
+                      mixed=(pl.col("value") * pl.col("a") + pl.col("b")) % PRIME)
+        .group_by("doc_id", "band")
+        .agg(bucket=(pl.col("mixed").sum() + pl.len() * _BAND_BASE) % PRIME)
+        .sort("doc_id", "band")
+        .collect()
     )
-    grid = (
-        shingles.lazy().select("doc_id").unique()
-        .join(pl.LazyFrame({"bin": list(range(bins))}, schema={"bin": minima.collect_schema()["bin"]}), how="cross")
-        .join(minima, on=["doc_id", "bin"], how="left")
-        .sort("doc_id", "bin")
-        .with_columns(
-            pl.col("value").fill_null(strategy="backward").over("doc_id").alias("value"),
-        )
-        .with_columns(pl.col("value").fill_null(pl.col("value").drop_nulls().first().over("doc_id")))
-        .with_columns(band=(pl.col("bin") // rows).cast(pl.Int32))
-    )
-    bucket = pl.lit(0, dtype=pl.Int64)
-    banded = grid.group_by("doc_id", "band").agg(pl.col("value").sort_by("bin"))
-    for index in range(rows):
-        bucket = (bucket * _BAND_BASE + pl.col("value").list.get(index)) % PRIME
-    bucket = (bucket * _BAND_BASE + pl.col("band")) % PRIME
-    return banded.select("doc_id", "band", bucket.alias("bucket")).sort("doc_id", "band").collect()
 
 
 def candidate_pairs(bands: pl.DataFrame) -> pl.DataFrame:
@@ -484,7 +478,7 @@ def deduplicate(lines: pl.DataFrame, doc_info: pl.DataFrame, settings: DedupSett
     partition by partition.
     """
     keyed_all = add_keys(lines)
-    keyed, line_words = keyed_lines(keyed_all)
+    keyed, line_words = keyed_lines(keyed_all, settings)
     duplicates = in_document_duplicates(keyed, settings)
     shingles = document_shingles(line_words, duplicates, keyed, settings)
     pairs = candidate_pairs(minhash_bands(shingles, settings))

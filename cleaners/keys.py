@@ -20,7 +20,6 @@ import xxhash
 PRIME = (1 << 31) - 1
 _BASE = 1_000_003
 
-_PUNCTUATION = r"[^\p{L}\p{N}\s]+"
 
 
 def line_key(text: pl.Expr) -> pl.Expr:
@@ -28,8 +27,7 @@ def line_key(text: pl.Expr) -> pl.Expr:
     return (
         text.str.to_lowercase()
         .str.replace_all(r"\p{N}", "0")
-        .str.replace_all(_PUNCTUATION, " ")
-        .str.replace_all(r"\s+", " ")
+        .str.replace_all(r"[^\p{L}\p{N}]+", " ")  # punctuation, symbols and whitespace runs
         .str.strip_chars(" ")
     )
 

@@ -58,7 +58,7 @@ from cleaners.ingest import discover, ingest_files
 from cleaners.lines import split_lines
 from cleaners.normalise import normalise_lines
 from cleaners.output import commit_run, new_staging_dir, write_parquet_atomic
-from cleaners.settings import Settings
+from cleaners.settings import OutputSettings, Settings
 
 CLUSTER_SCHEMA = {"doc_id": pl.String, "dup_cluster_id": pl.String, "is_canonical": pl.Boolean,
                   "jaccard_to_canonical": pl.Float64, "dup_cluster_size": pl.Int32}
@@ -97,11 +97,15 @@ def _partition(column: str, n: int) -> pl.Expr:
     return ((pl.col(column) % n) + n) % n
 
 
-def _write_partitioned(frame: pl.DataFrame, folder: Path, column: str, n: int, name: str, settings: Settings) -> None:
+#: Staged files live for one run: fast compression beats small files.
+STAGING_OUTPUT = OutputSettings(compression="lz4", compression_level=None)
+
+
+def _write_partitioned(frame: pl.DataFrame, folder: Path, column: str, n: int, name: str) -> None:
     with_partition = frame.with_columns(_p=_partition(column, n))
     for partition in range(n):
         part = with_partition.filter(pl.col("_p") == partition).drop("_p")
-        write_parquet_atomic(part, folder / f"p={partition}" / name, settings.output)
+        write_parquet_atomic(part, folder / f"p={partition}" / name, STAGING_OUTPUT)
 
 
 def _read(folder: Path, pattern: str = "*.parquet", schema: dict | None = None) -> pl.DataFrame:
@@ -136,34 +140,60 @@ def _prepare_batch(input_dir: str | Path, sources: list[str], staging: Path, nam
     ingested = ingest_files(input_dir, sources, settings.ingest)
     lines = split_lines(ingested.documents)
     lines = assign_status(normalise_lines(lines, settings.normalise))
-    lines = add_keys(lines)
     documents = normalise_titles(ingested.documents, settings.normalise)
+    counts = {"documents": documents.height, "lines": lines.height, "rejects": ingested.rejects.height}
+    stage = staging / "stage"
+    write_parquet_atomic(ingested.files, stage / "files" / name, STAGING_OUTPUT)
+    dedup = settings.dedup
+    if not dedup.enabled:
+        # Nothing corpus-wide to wait for: write the final tables now.
+        _write_final(staging, name, apply_dedup(lines, *_no_dedup()), documents, ingested.rejects,
+                     pl.DataFrame(schema=CLUSTER_SCHEMA), settings)
+        return counts
+
+    lines = add_keys(lines)
     doc_info = (
         documents.select("doc_id", "source", "row")
         .join(lines.group_by("doc_id").agg(n_chars=pl.col("text").str.len_chars().sum()), on="doc_id", how="left")
         .with_columns(pl.col("n_chars").fill_null(0))
     )
-    stage = staging / "stage"
-    write = lambda frame, table: write_parquet_atomic(frame, stage / table / name, settings.output)  # noqa: E731
-    # The key is kept (for short lines only) so that apply can match rare boilerplate variants.
-    write(lines.with_columns(key=pl.when(pl.col("key_chars") <= settings.dedup.boilerplate_max_chars)
-                             .then(pl.col("key"))), "lines")
-    write(documents, "documents")
-    write(doc_info, "doc_info")
-    write(ingested.rejects, "rejects")
-    write(ingested.files, "files")
-    dedup = settings.dedup
-    if dedup.enabled:
-        keyed, line_words = keyed_lines(lines)
-        duplicates = in_document_duplicates(keyed, dedup)
-        write(duplicates, "duplicates")
-        shingles = document_shingles(line_words, duplicates, keyed, dedup)
-        write(shingles, "shingles")
-        partitions = dedup.partitions
-        _write_partitioned(minhash_bands(shingles, dedup), staging / "map" / "bands", "bucket", partitions, name, settings)
-        _write_partitioned(boilerplate_occurrences(lines, doc_info, dedup), staging / "map" / "occurrences",
-                           "key_hash", partitions, name, settings)
-    return {"documents": documents.height, "lines": lines.height, "rejects": ingested.rejects.height}
+    keyed, line_words = keyed_lines(lines, dedup)
+    duplicates = in_document_duplicates(keyed, dedup)
+    shingles = document_shingles(line_words, duplicates, keyed, dedup)
+    for table, frame in {
+        # The key is kept (for short lines only) so that apply can match rare boilerplate variants.
+        "lines": lines.with_columns(key=pl.when(pl.col("key_chars") <= dedup.boilerplate_max_chars).then("key")),
+        "documents": documents, "doc_info": doc_info, "rejects": ingested.rejects,
+        "duplicates": duplicates, "shingles": shingles,
+    }.items():
+        write_parquet_atomic(frame, stage / table / name, STAGING_OUTPUT)
+    _write_partitioned(minhash_bands(shingles, dedup), staging / "map" / "bands", "bucket", dedup.partitions, name)
+    _write_partitioned(boilerplate_occurrences(lines, doc_info, dedup), staging / "map" / "occurrences",
+                       "key_hash", dedup.partitions, name)
+    return counts
+
+
+def _no_dedup() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Empty duplicates and boilerplate assignments, for runs with dedup turned off."""
+    duplicates = pl.DataFrame(schema={"doc_id": pl.String, "line_no": pl.Int32, "dup_of_line_no": pl.Int32,
+                                      "similarity": pl.Float64})
+    boilerplate = pl.DataFrame(schema={"doc_id": pl.String, "line_no": pl.Int32, "cluster_id": pl.String,
+                                       "cluster_text": pl.String, "cluster_docs": pl.Int64, "first_doc_id": pl.String,
+                                       "first_line_no": pl.Int32, "bp_similarity": pl.Float64})
+    return duplicates, boilerplate
+
+
+def _write_final(staging: Path, name: str, lines: pl.DataFrame, documents: pl.DataFrame, rejects: pl.DataFrame,
+                 clusters: pl.DataFrame, settings: Settings) -> dict[str, int]:
+    lines = lines.select(LINE_COLUMNS)
+    documents = assemble_documents(documents, lines, clusters)
+    not_written = 0
+    if not settings.dedup.write_noncanonical_documents:
+        not_written = documents.filter(~pl.col("is_canonical")).height
+        documents = documents.filter(pl.col("is_canonical"))
+    for table, frame in {"lines": lines, "documents": documents, "rejects": rejects}.items():
+        write_parquet_atomic(frame, staging / "final" / table / name, settings.output)
+    return {"documents": documents.height, "noncanonical_not_written": not_written}
 
 
 # -------------------------------------------------------------- corpus-wide steps
@@ -174,7 +204,7 @@ def pair_documents(staging: str | Path, partition: int, settings: Settings) -> s
     bands = _read(staging / "map" / "bands" / f"p={partition}",
                   schema={"doc_id": pl.String, "band": pl.Int32, "bucket": pl.Int64})
     path = staging / "reduce" / "pairs" / f"p={partition}.parquet"
-    write_parquet_atomic(candidate_pairs(bands), path, settings.output)
+    write_parquet_atomic(candidate_pairs(bands), path, STAGING_OUTPUT)
     return str(path)
 
 
@@ -192,7 +222,7 @@ def cluster_documents(staging: str | Path, settings: Settings) -> dict[str, int]
     doc_info = pl.scan_parquet(str(staging / "stage" / "doc_info" / "*.parquet")).filter(
         pl.col("doc_id").is_in(involved.implode())).collect()
     clusters = document_clusters(verified, doc_info, shingles)
-    write_parquet_atomic(clusters, staging / "reduce" / "doc_clusters.parquet", settings.output)
+    write_parquet_atomic(clusters, staging / "reduce" / "doc_clusters.parquet", STAGING_OUTPUT)
     return {"candidate_pairs": pairs.height, "verified_pairs": verified.height,
             "clusters": clusters["dup_cluster_id"].n_unique() if clusters.height else 0}
 
@@ -208,7 +238,7 @@ def count_keys(staging: str | Path, partition: int, settings: Settings) -> str:
     occurrences = _read(staging / "map" / "occurrences" / f"p={partition}")
     path = staging / "reduce" / "key_stats" / f"p={partition}.parquet"
     stats = key_statistics(occurrences, _doc_clusters(staging)) if occurrences.height else pl.DataFrame()
-    write_parquet_atomic(stats, path, settings.output)
+    write_parquet_atomic(stats, path, STAGING_OUTPUT)
     return str(path)
 
 
@@ -219,7 +249,7 @@ def find_boilerplate(staging: str | Path, settings: Settings) -> dict[str, int]:
     frames = [frame for frame in (pl.read_parquet(path) for path in files) if frame.height]
     stats = pl.concat(frames) if frames else pl.DataFrame()
     clusters = boilerplate_clusters(stats, settings.dedup)
-    write_parquet_atomic(clusters, staging / "reduce" / "boilerplate.parquet", settings.output)
+    write_parquet_atomic(clusters, staging / "reduce" / "boilerplate.parquet", STAGING_OUTPUT)
     return {"recurring_keys": stats.height, "boilerplate_keys": clusters.height,
             "boilerplate_clusters": clusters["cluster_id"].n_unique() if clusters.height else 0}
 
@@ -230,27 +260,17 @@ def apply_shard(staging: str | Path, parts: list[str], settings: Settings) -> di
     """Final tables for one shard's parts: statuses, reasons, cleaned document text."""
     staging = Path(staging)
     stage = staging / "stage"
-    boilerplate_path = staging / "reduce" / "boilerplate.parquet"
-    boilerplate = pl.read_parquet(boilerplate_path) if boilerplate_path.exists() else boilerplate_clusters(
-        pl.DataFrame(), settings.dedup)
+    boilerplate = pl.read_parquet(staging / "reduce" / "boilerplate.parquet")
     clusters = _doc_clusters(staging)
     counts = {"documents": 0, "noncanonical_not_written": 0}
     for name in parts:
         lines = pl.read_parquet(stage / "lines" / name)
-        duplicates_path = stage / "duplicates" / name
-        duplicates = pl.read_parquet(duplicates_path) if duplicates_path.exists() else pl.DataFrame(
-            schema={"doc_id": pl.String, "line_no": pl.Int32, "dup_of_line_no": pl.Int32, "similarity": pl.Float64})
         assigned = assign_boilerplate(lines, boilerplate, settings.dedup)
-        lines = apply_dedup(lines, duplicates, assigned).select(LINE_COLUMNS)
-        documents = assemble_documents(pl.read_parquet(stage / "documents" / name), lines, clusters)
-        if not settings.dedup.write_noncanonical_documents:
-            counts["noncanonical_not_written"] += documents.filter(~pl.col("is_canonical")).height
-            documents = documents.filter(pl.col("is_canonical"))
-        counts["documents"] += documents.height
-        write_parquet_atomic(lines, staging / "final" / "lines" / name, settings.output)
-        write_parquet_atomic(documents, staging / "final" / "documents" / name, settings.output)
-        write_parquet_atomic(pl.read_parquet(stage / "rejects" / name), staging / "final" / "rejects" / name,
-                             settings.output)
+        lines = apply_dedup(lines, pl.read_parquet(stage / "duplicates" / name), assigned)
+        written = _write_final(staging, name, lines, pl.read_parquet(stage / "documents" / name),
+                               pl.read_parquet(stage / "rejects" / name), clusters, settings)
+        for key in counts:
+            counts[key] += written[key]
     return counts
 
 
@@ -371,6 +391,6 @@ def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings 
         for partition in range(settings.dedup.partitions):
             count_keys(staging, partition, settings)
         steps["boilerplate"] = find_boilerplate(staging, settings)
-    for result in prepared:
-        apply_shard(staging, result["parts"], settings)
+        for result in prepared:
+            apply_shard(staging, result["parts"], settings)
     return finish_run(input_dir, output_dir, staging, settings, started_at, sources, steps)

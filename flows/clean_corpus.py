@@ -100,7 +100,7 @@ def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", se
     started_at = datetime.now(timezone.utc)
     sources = discover_task(input_dir)
     shards = pipeline.shard_sources(sources, settings.run.shards)
-    notify("started", steps=2 * len(shards), files=len(sources))
+    notify("started", steps=(2 if settings.dedup.enabled else 1) * len(shards), files=len(sources))
     staging = str(new_staging_dir(output_dir))
 
     prepared = _wait([prepare_task.submit(input_dir, files, staging, shard, settings)
@@ -112,7 +112,7 @@ def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", se
         steps["documents"] = cluster_documents_task(staging, settings)
         _wait([count_keys_task.submit(staging, partition, settings) for partition in partitions])
         steps["boilerplate"] = find_boilerplate_task(staging, settings)
-    _wait([apply_task.submit(staging, result["parts"], settings) for result in prepared])
+        _wait([apply_task.submit(staging, result["parts"], settings) for result in prepared])
     manifest = commit_run_task(input_dir, output_dir, staging, settings, started_at, sources, steps)
 
     counts = manifest["counts"]
