@@ -75,7 +75,7 @@ def _child_in_document(input_dir: str) -> dict:
     settings = Settings()
     documents = ingest_files(input_dir, discover(input_dir), settings.ingest).documents
     lines = add_keys(assign_status(normalise_lines(split_lines(documents), settings.normalise)))
-    keyed, _ = keyed_lines(lines, settings.dedup)
+    keyed = keyed_lines(lines)
     naive_input = keyed.select("doc_id", "line_no", "key")
 
     def best_of_three(function):  # both warm: the first call pays for thread pools and imports

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
@@ -67,15 +68,11 @@ def _scores(left: Iterable[str], right: Iterable[str]) -> list[float]:
 
 # --------------------------------------------------------------- inside a document
 
-def keyed_lines(lines: pl.DataFrame, settings: DedupSettings) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Non-empty lines with a row id ``lid`` and an integer ``doc_no``, and the words of their
-    *content* lines (longer than ``boilerplate_max_chars``: ``lid, doc_no, position,
-    word_hash``), computed once for the inside-document and document-level steps."""
-    keyed = lines.filter(pl.col("key_chars") > 0).with_row_index("lid").select(
+def keyed_lines(lines: pl.DataFrame) -> pl.DataFrame:
+    """Non-empty lines with a row id ``lid`` and an integer ``doc_no`` (cheaper to group by)."""
+    return lines.filter(pl.col("key_chars") > 0).with_row_index("lid").select(
         "lid", "doc_id", pl.col("doc_id").rank("dense").cast(pl.Int64).alias("doc_no"),
         "line_no", "key", "key_hash", "key_chars")
-    content = keyed.filter(pl.col("key_chars") > settings.boilerplate_max_chars)
-    return keyed, words(content, "lid", "key", keep=["doc_no"])
 
 
 def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
@@ -139,23 +136,38 @@ def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.D
 
 # ---------------------------------------------------------- near-duplicate documents
 
-def document_shingles(line_words: pl.DataFrame, duplicates: pl.DataFrame, keyed: pl.DataFrame,
-                       settings: DedupSettings) -> pl.DataFrame:
+def document_shingles(keyed: pl.DataFrame, duplicates: pl.DataFrame, settings: DedupSettings,
+                       chunk_lines: int = 50_000) -> pl.DataFrame:
     """``doc_id, shingle``: the set of word n-gram hashes of each document's content lines.
 
-    Content lines are those longer than ``boilerplate_max_chars`` (``line_words`` from
-    :func:`keyed_lines` holds only those) that are not in-document duplicates. Leaving out short
-    lines (where boilerplate lives) and repeats makes document similarity independent of what
-    deduplication removes, so deduplicating the output again finds the same clusters and changes
-    nothing. A document made only of short lines has no shingles and is never a near-duplicate.
-    Shingles are taken inside each line.
+    Content lines are those longer than ``boilerplate_max_chars`` that are not in-document
+    duplicates. Leaving out short lines (where boilerplate lives) and repeats makes document
+    similarity independent of what deduplication removes, so deduplicating the output again
+    finds the same clusters and changes nothing. A document made only of short lines has no
+    shingles and is never a near-duplicate. Shingles are taken inside each line, in chunks of
+    ``chunk_lines`` lines to keep memory flat.
     """
-    repeats = keyed.join(duplicates.select("doc_id", "line_no"), on=["doc_id", "line_no"], how="semi").select("lid")
-    content_words = line_words.join(repeats, on="lid", how="anti", maintain_order="left")
-    shingles = ngram_hashes(content_words, "lid", settings.doc_shingle_words, keep=["doc_no"]).select(
-        "doc_no", "shingle").unique()
+    content = (
+        keyed.filter(pl.col("key_chars") > settings.boilerplate_max_chars)
+        .join(duplicates.select("doc_id", "line_no"), on=["doc_id", "line_no"], how="anti", maintain_order="left")
+        .select("lid", "doc_no", "key")
+    )
+    cache: dict[str, int] = {}
+    parts = [np.empty(0, dtype=np.int64)]
+    for start in range(0, content.height, chunk_lines):
+        chunk = content.slice(start, chunk_lines)
+        chunk_words = words(chunk, "lid", "key", keep=["doc_no"], cache=cache)
+        grams = ngram_hashes(chunk_words, "lid", settings.doc_shingle_words, keep=["doc_no"])
+        # (document, shingle) as one int64 (doc_no < 2**32, shingle < 2**31): a flat array to
+        # deduplicate, far lighter than a two-column unique.
+        parts.append(np.unique(grams["doc_no"].to_numpy() * PRIME + grams["shingle"].to_numpy()))
+    combined = np.unique(np.concatenate(parts))
     doc_ids = keyed.select("doc_no", "doc_id").unique("doc_no")
-    return shingles.join(doc_ids, on="doc_no").select("doc_id", "shingle")
+    return (
+        pl.DataFrame({"doc_no": combined // PRIME, "shingle": combined % PRIME})
+        .join(doc_ids, on="doc_no", maintain_order="left")
+        .select("doc_id", "shingle")
+    )
 
 
 def minhash_bands(shingles: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
@@ -478,9 +490,9 @@ def deduplicate(lines: pl.DataFrame, doc_info: pl.DataFrame, settings: DedupSett
     partition by partition.
     """
     keyed_all = add_keys(lines)
-    keyed, line_words = keyed_lines(keyed_all, settings)
+    keyed = keyed_lines(keyed_all)
     duplicates = in_document_duplicates(keyed, settings)
-    shingles = document_shingles(line_words, duplicates, keyed, settings)
+    shingles = document_shingles(keyed, duplicates, settings)
     pairs = candidate_pairs(minhash_bands(shingles, settings))
     verified = jaccard(pairs, shingles).filter(pl.col("jaccard") >= settings.doc_jaccard_threshold)
     clusters = document_clusters(verified, doc_info, shingles)

@@ -13,6 +13,7 @@ same everywhere.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import xxhash
 
@@ -40,14 +41,21 @@ def stable_hash64(values: pl.Series) -> pl.Series:
     return values.replace_strict(distinct, pl.Series(signed, dtype=pl.Int64), default=None, return_dtype=pl.Int64)
 
 
-def stable_hash31(values: pl.Series) -> pl.Series:
-    """xxh3 of each string reduced modulo :data:`PRIME` (Int64), each distinct value hashed once."""
-    distinct = values.drop_nulls().unique()
-    hashes = [xxhash.xxh3_64_intdigest(value.encode("utf-8")) % PRIME for value in distinct.to_list()]
-    return values.replace_strict(distinct, pl.Series(hashes, dtype=pl.Int64), default=None, return_dtype=pl.Int64)
+def stable_hash31(values: pl.Series, cache: dict[str, int] | None = None) -> pl.Series:
+    """xxh3 of each string reduced modulo :data:`PRIME` (Int64), each distinct value hashed once.
+
+    ``cache`` (word → hash) carries hashes across calls, so chunked callers hash a word once.
+    """
+    cache = {} if cache is None else cache
+    distinct = values.drop_nulls().unique().to_list()
+    for value in distinct:
+        if value not in cache:
+            cache[value] = xxhash.xxh3_64_intdigest(value.encode("utf-8")) % PRIME
+    return values.replace_strict(distinct, [cache[value] for value in distinct], default=None, return_dtype=pl.Int64)
 
 
-def words(frame: pl.DataFrame, id_column: str, key_column: str, keep: list[str] | None = None) -> pl.DataFrame:
+def words(frame: pl.DataFrame, id_column: str, key_column: str, keep: list[str] | None = None,
+          cache: dict[str, int] | None = None) -> pl.DataFrame:
     """One row per word of each key: ``id, position, word_hash`` (plus ``keep`` columns).
 
     Rows stay in (id, position) order, which :func:`ngram_hashes` relies on.
@@ -61,30 +69,36 @@ def words(frame: pl.DataFrame, id_column: str, key_column: str, keep: list[str] 
         .filter(pl.col("word").is_not_null() & (pl.col("word") != ""))
         .collect()
     )
-    return exploded.with_columns(word_hash=stable_hash31(exploded.get_column("word"))).drop("word")
+    return exploded.with_columns(word_hash=stable_hash31(exploded.get_column("word"), cache)).drop("word")
 
 
 def ngram_hashes(words_frame: pl.DataFrame, id_column: str, size: int, keep: list[str] | None = None) -> pl.DataFrame:
     """``id, shingle`` (plus ``keep`` columns): a hash per run of ``size`` consecutive words.
 
     A key shorter than ``size`` words gives one shingle of all its words. Not deduplicated.
+    Computed with numpy in place (a few arrays of one int64 per word), not as a chain of polars
+    expressions, to keep memory flat.
     """
     keep = keep or []
-    shingle = pl.lit(0, dtype=pl.Int64)
+    ids = words_frame.get_column(id_column).to_numpy()
+    word_hashes = words_frame.get_column("word_hash").to_numpy()
+    count = len(ids)
+    shingles = np.zeros(count, dtype=np.int64)
+    part = np.empty(count, dtype=np.int64)
     for offset in range(size):
-        # A shifted word belongs to the same key only if the id matches; else it counts as 0.
-        same_key = pl.col(id_column).shift(-offset) == pl.col(id_column)
-        part = pl.when(same_key).then(pl.col("word_hash").shift(-offset)).otherwise(0)
-        shingle = (shingle * _BASE + part) % PRIME
-    n_words = pl.len().over(id_column).cast(pl.Int64)
-    last_start = pl.max_horizontal(n_words - size, pl.lit(0))
-    return (
-        words_frame.lazy()
-        .with_columns(shingle=shingle, _keep=pl.col("position") <= last_start)
-        .filter(pl.col("_keep"))
-        .select(pl.col(id_column), *[pl.col(name) for name in keep], pl.col("shingle"))
-        .collect()
-    )
+        # A word `offset` places on belongs to the same key only if the id matches; else it is 0.
+        part[:] = 0
+        if offset < count:
+            same_key = ids[offset:] == ids[: count - offset]
+            part[: count - offset] = np.where(same_key, word_hashes[offset:], 0)
+        shingles *= _BASE
+        shingles += part
+        shingles %= PRIME
+    n_words = words_frame.select(pl.len().over(id_column).cast(pl.Int32)).to_series().to_numpy()
+    positions = words_frame.get_column("position").to_numpy()
+    starts = positions <= np.maximum(n_words - size, 0)
+    return words_frame.select(pl.col(id_column), *[pl.col(name) for name in keep]).with_columns(
+        shingle=pl.Series(shingles)).filter(pl.Series(starts))
 
 
 def word_shingles(frame: pl.DataFrame, id_column: str, key_column: str, size: int) -> pl.DataFrame:

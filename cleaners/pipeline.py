@@ -157,9 +157,9 @@ def _prepare_batch(input_dir: str | Path, sources: list[str], staging: Path, nam
         .join(lines.group_by("doc_id").agg(n_chars=pl.col("text").str.len_chars().sum()), on="doc_id", how="left")
         .with_columns(pl.col("n_chars").fill_null(0))
     )
-    keyed, line_words = keyed_lines(lines, dedup)
+    keyed = keyed_lines(lines)
     duplicates = in_document_duplicates(keyed, dedup)
-    shingles = document_shingles(line_words, duplicates, keyed, dedup)
+    shingles = document_shingles(keyed, duplicates, dedup)
     for table, frame in {
         # The key is kept (for short lines only) so that apply can match rare boilerplate variants.
         "lines": lines.with_columns(key=pl.when(pl.col("key_chars") <= dedup.boilerplate_max_chars).then("key")),

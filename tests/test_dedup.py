@@ -74,7 +74,7 @@ LONG = "The council approved the harbour budget on Monday after a long debate"
 )
 def test_in_document_duplicates(texts, expected):
     lines, _ = make_lines({"d": texts})
-    keyed, _ = keyed_lines(add_keys(lines), SETTINGS)
+    keyed = keyed_lines(add_keys(lines))
     found = {row["line_no"]: (row["dup_of_line_no"], row["similarity"])
              for row in in_document_duplicates(keyed, SETTINGS).iter_rows(named=True)}
     assert found == expected
@@ -83,7 +83,7 @@ def test_in_document_duplicates(texts, expected):
 def test_duplicate_points_at_the_closest_earlier_line():
     base = "The minister said the new rules would take effect next spring across the country"
     lines, _ = make_lines({"d": [base, base.replace("minister", "ministers"), base.replace("spring", "springs")]})
-    keyed, _ = keyed_lines(add_keys(lines), SETTINGS)
+    keyed = keyed_lines(add_keys(lines))
     found = in_document_duplicates(keyed, SETTINGS).sort("line_no")
     assert found["dup_of_line_no"].to_list() == [1, 1]
 
@@ -110,8 +110,8 @@ def test_near_duplicate_documents_cluster_with_exact_jaccard_and_a_canonical():
         "z": ["An unrelated article about the weather", "It will rain tomorrow across the north"],
     }
     lines, doc_info = make_lines(documents)
-    keyed, line_words = keyed_lines(add_keys(lines), SETTINGS)
-    shingles = document_shingles(line_words, in_document_duplicates(keyed, SETTINGS), keyed, SETTINGS)
+    keyed = keyed_lines(add_keys(lines))
+    shingles = document_shingles(keyed, in_document_duplicates(keyed, SETTINGS), SETTINGS)
     pairs = candidate_pairs(minhash_bands(shingles, SETTINGS))
     scored = jaccard(pairs, shingles)
     verified = scored.filter(pl.col("jaccard") >= SETTINGS.doc_jaccard_threshold)
