@@ -160,14 +160,25 @@ def document_shingles(keyed: pl.DataFrame, duplicates: pl.DataFrame, settings: D
         grams = ngram_hashes(chunk_words, "lid", settings.doc_shingle_words, keep=["doc_no"])
         # (document, shingle) as one int64 (doc_no < 2**32, shingle < 2**31): a flat array to
         # deduplicate, far lighter than a two-column unique.
-        parts.append(np.unique(grams["doc_no"].to_numpy() * PRIME + grams["shingle"].to_numpy()))
-    combined = np.unique(np.concatenate(parts))
+        parts.append(_sorted_unique(grams["doc_no"].to_numpy() * PRIME + grams["shingle"].to_numpy()))
+    combined = _sorted_unique(np.concatenate(parts))
     doc_ids = keyed.select("doc_no", "doc_id").unique("doc_no")
     return (
         pl.DataFrame({"doc_no": combined // PRIME, "shingle": combined % PRIME})
         .join(doc_ids, on="doc_no", maintain_order="left")
         .select("doc_id", "shingle")
     )
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (sort + neighbour test: far faster here than ``np.unique``)."""
+    values = np.sort(values)
+    if values.size == 0:
+        return values
+    keep = np.empty(values.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def minhash_bands(shingles: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
