@@ -140,7 +140,7 @@ class DedupSettings(_Section):
 
     enabled: bool = True
     fuzzy_threshold: float = Field(
-        default=90.0, ge=50, le=100,
+        default=92.0, ge=50, le=100,
         description="rapidfuzz ratio (0-100) between two line keys for a near-duplicate line.",
     )
     min_fuzzy_chars: int = Field(
