@@ -16,6 +16,9 @@ def test_flow_writes_tables_and_artifact(prefect_harness, tmp_path):
     assert [run["run_id"] for run in list_runs(tmp_path)] == [manifest["run_id"]]
     assert scan_table(tmp_path, "rejects").collect().height == manifest["counts"]["rejects"] == 2
     assert manifest["counts"]["lines_by_status"]["kept"] > 20
+    assert manifest["counts"]["lines_by_status"]["duplicate"] >= 1
+    assert manifest["counts"]["lines_by_status"]["boilerplate"] >= 4
+    assert manifest["dedup"]["documents"]["clusters"] == 1
 
     import asyncio
 

@@ -181,3 +181,28 @@ def test_staging_is_invisible_to_readers(sample_run):
     out, _ = sample_run
     assert not (out / "_staging").exists() or not any((out / "_staging").iterdir())
     assert not any(name.startswith(".") for _, _, files in os.walk(out) for name in files)
+
+
+def test_noncanonical_documents_can_be_left_out_of_documents_but_keep_their_lines(tmp_path):
+    marked = run_local(RAW_SAMPLES, tmp_path / "marked")
+    left_out = run_local(RAW_SAMPLES, tmp_path / "left-out",
+                         Settings.load(None, ["dedup.write_noncanonical_documents=false"]))
+    assert marked["counts"]["documents_noncanonical"] == 1
+    assert left_out["counts"]["documents"] == marked["counts"]["documents"] - 1
+    assert left_out["counts"]["documents_noncanonical"] == 0
+    assert left_out["counts"]["lines"] == marked["counts"]["lines"]
+    documents = scan_table(tmp_path / "marked", "documents").collect()
+    copy = documents.filter(~pl.col("is_canonical")).row(0, named=True)
+    assert copy["record"] == "wire-003" and copy["dup_cluster_size"] == 2
+    assert copy["dup_cluster_id"] == documents.filter(pl.col("record") == "wire-002")["doc_id"].item()
+
+
+def test_samples_show_duplicate_and_boilerplate_with_explanations(sample_run):
+    out, manifest = sample_run
+    lines = scan_table(out, "lines", manifest["run_id"]).collect()
+    caption = lines.filter(pl.col("text") == "Harbour cranes at dusk").sort("line_no")
+    assert caption["status"].to_list() == ["kept", "duplicate"]
+    boiler = lines.filter(pl.col("status") == "boilerplate")
+    assert set(boiler["boilerplate_cluster_text"]) == {"Story Continued Below", "Read More"}
+    assert {"Story continued below:", "STORY CONTINUED BELOW", "Read more »"} <= set(boiler["text"])
+    assert boiler["reason"].str.contains("unrelated documents").all()
