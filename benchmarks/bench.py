@@ -6,8 +6,11 @@ For each size a labelled corpus is generated (``benchmarks.generate``, cached un
 
 - **textwash**: the whole core (ingest → normalise → dedup → Parquet) as
   :func:`cleaners.pipeline.run_local`, without Prefect start-up;
-- **no-dedup**: the same with ``dedup.enabled = false``; the difference is the dedup step's cost;
+- **no-dedup**: ingest → normalise → Parquet only (``dedup.enabled = false``, ``flags.enabled =
+  false``); **no-flags**: with dedup, without flags; the differences are the steps' costs;
 - **naive normalise**: ``no-dedup`` with ``normalise.fast_path = false`` (ftfy on every line);
+- **contradiction flags**: :func:`cleaners.contradictions.flag_documents` alone over the
+  finished run (sentences per second; share of the whole core's time);
 - **in-document dedup, ours vs naive** (best of three, both warm): the same keyed lines through
   :func:`cleaners.dedup.in_document_duplicates` and through the naive way (a dict for exact
   repeats, rapidfuzz over all pairs of lines in each document; ``benchmarks/naive.py``).
@@ -34,8 +37,9 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent / "out"
 MODES = {
     "textwash": [],
-    "no-dedup": ["dedup.enabled=false"],
-    "naive-normalise": ["dedup.enabled=false", "normalise.fast_path=false"],
+    "no-dedup": ["dedup.enabled=false", "flags.enabled=false"],
+    "no-flags": ["flags.enabled=false"],
+    "naive-normalise": ["dedup.enabled=false", "flags.enabled=false", "normalise.fast_path=false"],
 }
 
 
@@ -93,6 +97,26 @@ def _child_in_document(input_dir: str) -> dict:
     return {"ours_seconds": ours_seconds, "naive_seconds": naive_seconds, "duplicates": ours.height, "same": same}
 
 
+def _child_flags(output_dir: str) -> dict:
+    """Time the flag step alone over a finished run's kept lines (best of three, warm)."""
+    from cleaners.contradictions import flag_documents
+    from cleaners.output import scan_table
+
+    documents = scan_table(output_dir, "documents").select("doc_id", "title").collect()
+    lines = scan_table(output_dir, "lines").select("doc_id", "line_no", "status", "text").collect()
+    all_sentences = int(lines.filter(lines["status"] == "kept").height)
+    timings, stats = [], {}
+    for _ in range(3):
+        stats = {}
+        start = time.perf_counter()
+        flags = flag_documents(documents, lines, stats=stats)
+        timings.append(time.perf_counter() - start)
+    return {"seconds": min(timings), "sentences_analysed": stats.get("sentences", 0),
+            "paragraphs": stats.get("paragraphs", 0),
+            "documents_analysed": stats.get("documents", 0), "documents": documents.height,
+            "kept_lines": all_sentences, "flags": flags.height}
+
+
 def _measure(*args: str) -> dict:
     completed = subprocess.run([sys.executable, "-m", "benchmarks.bench", "--child", *args],
                                capture_output=True, text=True, check=True)
@@ -129,8 +153,10 @@ def _row(label: str, corpus: Path, generated: Path | None) -> dict:
     row: dict = {"input": label}
     for mode in MODES:
         row[mode] = _measure("run", mode, str(corpus), str(OUT / f"run-{mode}"))
-        if mode == "textwash" and generated is not None:
-            row["quality"] = evaluate(generated, OUT / "run-textwash")
+        if mode == "textwash":
+            row["flags"] = _measure("flags", str(OUT / "run-textwash"))
+            if generated is not None:
+                row["quality"] = evaluate(generated, OUT / "run-textwash")
     row["in_document"] = _measure("in-document", str(corpus))
     return row
 
@@ -138,11 +164,12 @@ def _row(label: str, corpus: Path, generated: Path | None) -> dict:
 def _print_row(row: dict) -> None:
     full, plain, naive = row["textwash"], row["no-dedup"], row["naive-normalise"]
     mb = full["bytes"] / 1e6
-    dedup_seconds = max(full["seconds"] - plain["seconds"], 1e-9)
+    dedup_seconds = max(row["no-flags"]["seconds"] - plain["seconds"], 1e-9)
     in_doc = row["in_document"]
     same = "identical text" if plain["digest"] == naive["digest"] else "TEXT DIFFERS"
     print(f"{row['input']:>10}: {mb:6.1f} MB {full['lines']:>9,} lines")
-    print(f"  whole core (with dedup)  {full['seconds']:6.2f} s {mb / full['seconds']:6.1f} MB/s  peak {full['peak_mb']:5.0f} MB")
+    print(f"  whole core               {full['seconds']:6.2f} s {mb / full['seconds']:6.1f} MB/s  peak {full['peak_mb']:5.0f} MB"
+          f" (without flags {row['no-flags']['seconds']:.2f} s)")
     print(f"  normalise path           {plain['seconds']:6.2f} s {mb / plain['seconds']:6.1f} MB/s  peak {plain['peak_mb']:5.0f} MB"
           f" | naive (ftfy every line) {naive['seconds']:6.2f} s {mb / naive['seconds']:5.1f} MB/s"
           f" peak {naive['peak_mb']:5.0f} MB | {naive['seconds'] / plain['seconds']:4.1f}x, {same}")
@@ -150,6 +177,12 @@ def _print_row(row: dict) -> None:
     print(f"  in-document dedup        ours {in_doc['ours_seconds']:6.3f} s | naive (dict + all pairs) "
           f"{in_doc['naive_seconds']:6.3f} s | {in_doc['naive_seconds'] / in_doc['ours_seconds']:4.1f}x, "
           f"{in_doc['duplicates']:,} duplicates, {'same answer' if in_doc['same'] else 'ANSWERS DIFFER'}")
+    flags = row["flags"]
+    print(f"  contradiction flags      {flags['seconds']:6.2f} s for {flags['kept_lines']:,} kept lines "
+          f"({flags['kept_lines'] / max(flags['seconds'], 1e-9):,.0f} lines/s overall); "
+          f"{flags['documents_analysed']:,} of {flags['documents']:,} documents, {flags['paragraphs']:,} paragraphs "
+          f"past the prefilter, {flags['sentences_analysed']:,} sentences split; {flags['flags']:,} flags; "
+          f"{flags['seconds'] / full['seconds']:.0%} of the whole core's time")
     if "quality" in row:
         quality = row["quality"]
         print("  quality                  " + " | ".join(
@@ -167,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.child:
         kind, *rest = args.child
-        print(json.dumps(_child_run(*rest) if kind == "run" else _child_in_document(*rest)))
+        child = {"run": _child_run, "in-document": _child_in_document, "flags": _child_flags}[kind]
+        print(json.dumps(child(*rest)))
         return 0
 
     results = [_row("real news", _real_corpus(), None)]
@@ -184,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         for a, b in zip(synthetic, synthetic[1:])))
     print("growth (dedup step):  " + ", ".join(
         f"{b['input']}/{a['input']} → "
-        f"{(b['textwash']['seconds'] - b['no-dedup']['seconds']) / (a['textwash']['seconds'] - a['no-dedup']['seconds']):.2f}x time"
+        f"{(b['no-flags']['seconds'] - b['no-dedup']['seconds']) / (a['no-flags']['seconds'] - a['no-dedup']['seconds']):.2f}x time"
         for a, b in zip(synthetic, synthetic[1:])))
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")

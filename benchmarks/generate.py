@@ -58,7 +58,7 @@ SPINS = [
     (r"\bapproved\b", "failed to reject", "preserves"),
     (r"\brejected\b", "refused to accept", "preserves"),
     (r"\bconfirmed\b", "did not deny", "preserves"),
-    (r"\bwon\b", "failed to lose", "preserves"),
+    (r"\bwon\b(?!['’]t)", "failed to lose", "preserves"),  # not the "won" of "won't"
     (r"\ballowed\b", "refused to allow", "inverts"),
     (r"\bsupported\b", "declined to support", "inverts"),
 ]

@@ -5,6 +5,7 @@ Layout under the output folder::
     documents/run_id=<run>/part-00000.parquet
     lines/run_id=<run>/part-00000.parquet
     rejects/run_id=<run>/part-00000.parquet
+    flags/run_id=<run>/part-00000.parquet
     runs/<run>.json            the manifest: the run's commit record
     _staging/                  work in progress; readers never look here
 
@@ -32,7 +33,7 @@ import polars as pl
 
 from cleaners.settings import OutputSettings
 
-TABLES = ("documents", "lines", "rejects")
+TABLES = ("documents", "lines", "rejects", "flags")
 MANIFEST_DIR = "runs"
 STAGING_DIR = "_staging"
 

@@ -52,6 +52,7 @@ from cleaners.dedup import (
     keyed_lines,
     minhash_bands,
 )
+from cleaners.contradictions import FLAG_SCHEMA, flag_documents
 from cleaners.documents import LINE_COLUMNS, assemble_documents, assign_status, normalise_titles
 from cleaners.hashing import stable_bucket, stable_hex
 from cleaners.ingest import discover, ingest_files
@@ -191,7 +192,8 @@ def _write_final(staging: Path, name: str, lines: pl.DataFrame, documents: pl.Da
     if not settings.dedup.write_noncanonical_documents:
         not_written = documents.filter(~pl.col("is_canonical")).height
         documents = documents.filter(pl.col("is_canonical"))
-    for table, frame in {"lines": lines, "documents": documents, "rejects": rejects}.items():
+    flags = flag_documents(documents, lines) if settings.flags.enabled else pl.DataFrame(schema=FLAG_SCHEMA)
+    for table, frame in {"lines": lines, "documents": documents, "rejects": rejects, "flags": flags}.items():
         write_parquet_atomic(frame, staging / "final" / table / name, settings.output)
     return {"documents": documents.height, "noncanonical_not_written": not_written}
 
@@ -303,6 +305,7 @@ def count_tables(folder: str | Path) -> dict[str, Any]:
 
     by_status = scan("lines").group_by("status").len().collect()
     by_reason = scan("rejects").group_by("reason").len().collect()
+    by_kind = scan("flags").group_by("kind").len().collect()
     documents = scan("documents").select(
         pl.len().alias("n"), (~pl.col("is_canonical")).sum().alias("noncanonical")).collect()
     return {
@@ -312,6 +315,8 @@ def count_tables(folder: str | Path) -> dict[str, Any]:
         "lines_by_status": dict(sorted(zip(by_status["status"], by_status["len"]))),
         "rejects": int(by_reason["len"].sum()),
         "rejects_by_reason": dict(sorted(zip(by_reason["reason"], by_reason["len"]))),
+        "flags": int(by_kind["len"].sum()),
+        "flags_by_kind": dict(sorted(zip(by_kind["kind"], by_kind["len"]))),
     }
 
 
@@ -368,7 +373,7 @@ def finish_run(input_dir: str | Path, output_dir: str | Path, staging: str | Pat
         "counts": count_tables(staging / "final"),
         "dedup": {**(steps or {}), "top_boilerplate": top_boilerplate(staging),
                   "top_document_clusters": top_document_clusters(staging)},
-        "tables": {table: f"{table}/run_id={run_id}" for table in ("documents", "lines", "rejects")},
+        "tables": {table: f"{table}/run_id={run_id}" for table in ("documents", "lines", "rejects", "flags")},
     }
     commit_run(staging / "final", output_dir, run_id, manifest)
     shutil.rmtree(staging, ignore_errors=True)

@@ -182,12 +182,19 @@ class DedupSettings(_Section):
     )
 
 
+class FlagSettings(_Section):
+    """Contradiction flagging (``cleaners/contradictions.py``)."""
+
+    enabled: bool = Field(default=True, description="Flag contradictory and double-negated sentences.")
+
+
 class Settings(_Section):
     """All settings of a textwash run."""
 
     ingest: IngestSettings = IngestSettings()
     normalise: NormaliseSettings = NormaliseSettings()
     dedup: DedupSettings = DedupSettings()
+    flags: FlagSettings = FlagSettings()
     output: OutputSettings = OutputSettings()
     run: RunSettings = RunSettings()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 DESCRIPTION = """\
 textwash turns a folder of scraped news (txt/md, jsonl, json, csv, parquet, and .gz of each)
-into clean, annotated Parquet: documents/, lines/ and rejects/ under the output folder, one
+into clean, annotated Parquet: documents/, lines/, flags/ and rejects/ under the output folder, one
 Hive partition per run, plus a manifest per run in runs/. See docs/SCHEMA.md for every column.
 """
 
@@ -25,7 +25,7 @@ settings: defaults < --config FILE (TOML) < --set section.key=value (repeatable)
   fix_latin_ligatures,normalization,remove_zero_width,normalise_spaces,max_passes,fast_path},
   dedup.{enabled,fuzzy_threshold,min_fuzzy_chars,block_chars,boilerplate_min_docs,
   boilerplate_max_chars,doc_shingle_words,doc_minhash_bins,doc_bands,doc_jaccard_threshold,
-  partitions,write_noncanonical_documents}, output.{compression,compression_level},
+  partitions,write_noncanonical_documents}, flags.enabled, output.{compression,compression_level},
   run.{shards,batch_mb}. Values are JSON where they parse as JSON.
 
 Without PREFECT_API_URL, Prefect starts a temporary local server for the run (about 10 s).
@@ -58,10 +58,13 @@ def _parser() -> argparse.ArgumentParser:
 
     inspect = commands.add_parser("inspect", help="print the latest run's summary as tables",
                                   description="Print a run's summary: files, lines by status, fixes, top "
-                                  "boilerplate clusters, largest near-duplicate document clusters, rejects.")
+                                  "boilerplate clusters, largest near-duplicate document clusters, "
+                                  "contradiction flags with their explanations, rejects.")
     inspect.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
     inspect.add_argument("--run", dest="run_id", help="a run id (default: the latest committed run)")
     inspect.add_argument("--rejects", type=int, default=20, metavar="N", help="list at most N rejects (default 20)")
+    inspect.add_argument("--flags", type=int, default=20, metavar="N",
+                         help="list at most N flags, most severe first (default 20)")
     inspect.add_argument("--clusters", type=int, default=10, metavar="N",
                          help="list at most N boilerplate and document clusters (default 10)")
     return parser
@@ -140,12 +143,13 @@ def _inspect(args: argparse.Namespace) -> int:
     if manifest is None:
         console.print(f"[red]no committed run in {output_dir}[/red] (run `textwash run` first)")
         return 1
-    _print_summary(manifest, output_dir, console, max_rejects=args.rejects, max_clusters=args.clusters)
+    _print_summary(manifest, output_dir, console, max_rejects=args.rejects, max_clusters=args.clusters,
+                   max_flags=args.flags)
     return 0
 
 
 def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max_rejects: int,
-                   max_clusters: int = 10) -> None:
+                   max_clusters: int = 10, max_flags: int = 20) -> None:
     import polars as pl
     from rich.table import Table
 
@@ -166,6 +170,7 @@ def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max
         ("documents", f"{counts['documents']:,} ({counts.get('documents_noncanonical', 0):,} near-duplicates "
                       "of another)"),
         ("lines", f"{counts['lines']:,}"),
+        ("flags", f"{counts.get('flags', 0):,} {counts.get('flags_by_kind', {})}"),
         ("rejects", f"{counts['rejects']:,}"),
         ("schema", manifest["schema_version"]),
     ]:
@@ -211,6 +216,22 @@ def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max
             table.add_row(str(cluster["dup_cluster_size"]), cluster["dup_cluster_id"], cluster["source"],
                           cluster["title"][:80])
         console.print(table)
+
+    if counts.get("flags"):
+        flags = (
+            scan_table(output_dir, "flags", run_id)
+            .join(scan_table(output_dir, "documents", run_id).select("doc_id", "source", "title"), on="doc_id", how="left")
+            .with_columns(order=pl.col("severity").replace_strict({"high": 0, "medium": 1, "low": 2}, default=3))
+            .sort("order", "source", "line_no", "sentence_no").head(max_flags).collect()
+        )
+        flag_table = Table(title=f"flags ({counts['flags']:,}: {counts['flags_by_kind']})")
+        for column in ("kind", "where", "sentence", "explanation"):
+            flag_table.add_column(column, overflow="fold")
+        for row in flags.iter_rows(named=True):
+            flag_table.add_row(f"{row['kind']} ({row['severity']})",
+                               f"{row['source']} line {row['line_no']}.{row['sentence_no']}",
+                               row["sentence"][:160], row["explanation"])
+        console.print(flag_table)
 
     if counts["rejects"]:
         rejects = scan_table(output_dir, "rejects", run_id).head(max_rejects).collect()

@@ -17,10 +17,13 @@ def run_markdown(manifest: dict[str, Any], rejects: list[dict[str, Any]] | None 
     parts = [
         f"# textwash run `{manifest['run_id']}`",
         f"{manifest['files']['count']:,} files ({manifest['files']['bytes']:,} bytes) → "
-        f"{counts['documents']:,} documents, {counts['lines']:,} lines, {counts['rejects']:,} rejects "
+        f"{counts['documents']:,} documents, {counts['lines']:,} lines, {counts.get('flags', 0):,} flags, "
+        f"{counts['rejects']:,} rejects "
         f"in {manifest['duration_s']:.1f} s.",
         "## Lines by status",
         _table(("status", "lines"), list(counts["lines_by_status"].items())),
+        "## Flags by kind",
+        _table(("kind", "flags"), list(counts.get("flags_by_kind", {}).items())) if counts.get("flags") else "None.",
         "## Rejects by reason",
         _table(("reason", "rejects"), list(counts["rejects_by_reason"].items())) if counts["rejects"] else "None.",
     ]
