@@ -188,16 +188,24 @@ class Claim:
         return bool(self.operators)
 
 
-def _subject(sentence: Sentence, position: int, lexicon: Lexicon, words: list[str]) -> str | None:
+def _alias_matches(sentence: Sentence, lexicon: Lexicon) -> list[tuple[int, str]]:
+    """(offset in the sentence, canonical subject) of every lexicon alias in the sentence."""
+    return [(match.start(), canonical) for canonical, pattern in lexicon.subjects
+            for match in pattern.finditer(sentence.text)]
+
+
+def _subject(sentence: Sentence, position: int, lexicon: Lexicon, words: list[str],
+             aliases: list[tuple[int, str]] | None = None) -> str | None:
     """Who makes the claim: a lexicon alias in the predicate's clause (the nearest before it),
     else the word group just before the verb (a capitalised run, or one word)."""
+    if aliases is None:
+        aliases = _alias_matches(sentence, lexicon)
     clause_start = position
     while clause_start > 0 and words[clause_start - 1].lower() not in _CLAUSE_BREAK | {"that", "said", "says"}:
         clause_start -= 1
     low = sentence.tokens[clause_start].start - sentence.start if clause_start < len(sentence.tokens) else 0
     cut = sentence.tokens[position].start - sentence.start
-    found = [(match.start(), canonical) for canonical, pattern in lexicon.subjects
-             for match in pattern.finditer(sentence.text) if low <= match.start() < cut]
+    found = [(start, canonical) for start, canonical in aliases if low <= start < cut]
     if found:
         return max(found)[1]
     # Fallback: skip the verb group leftwards, then take a capitalised run or one content word.
@@ -237,6 +245,7 @@ def claims_in(sentence: Sentence, line_no: int, lexicon: Lexicon) -> list[Claim]
     lemmas = [lemma(word) for word in words]
     lowered = " ".join(word.lower() for word in words)
     claims = []
+    aliases: list[tuple[int, str]] | None = None  # found on first need, once per sentence
     for index, word_lemma in enumerate(lemmas):
         candidates = lexicon.poles.get(word_lemma)
         if not candidates:
@@ -285,7 +294,9 @@ def claims_in(sentence: Sentence, line_no: int, lexicon: Lexicon) -> list[Claim]
             content_words += lemmas[position] not in _SKIP_OBJECT and lemmas[position] not in _PREPOSITIONS
             if content_words == 2:
                 break
-        subject = _subject(sentence, cursor + 1 if cursor + 1 <= index else index, lexicon, words)
+        if aliases is None:
+            aliases = _alias_matches(sentence, lexicon)
+        subject = _subject(sentence, cursor + 1 if cursor + 1 <= index else index, lexicon, words, aliases)
         if subject in _PRONOUNS:
             subject = None
         claims.append(Claim(line_no, sentence, subject, family, pole, operators, words[index],
@@ -414,18 +425,24 @@ def _compile_cached(pattern: str) -> re.Pattern[str]:
 
 
 def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexicon | None = None,
-                  stats: dict[str, int] | None = None) -> list[dict[str, Any]]:
-    """Flags for one document: ``title`` and its kept ``(line_no, text)`` paragraphs."""
+                  stats: dict[str, int] | None = None, composed_lines: set[int] | None = None) -> list[dict[str, Any]]:
+    """Flags for one document: ``title`` and its kept ``(line_no, text)`` paragraphs.
+
+    ``composed_lines`` (from the prefilter) names the lines with an operator before a predicate;
+    they are read first, and the others only if one of them makes a composed, asserted claim.
+    """
     lexicon = lexicon or load_lexicon()
     claims: list[Claim] = []
     quantities: list[Quantity] = []
     texts = dict([(0, title), *paragraphs])
     counted = _python_quantity_regex(lexicon)
-    for line_no, text in texts.items():
+
+    def read(line_no: int) -> None:
+        text = texts[line_no]
         if not text:
-            continue
-        # First pass on the whole paragraph with cheap tokens; the real splitter runs only where
-        # a flag needs a sentence (see _locate) or where events are counted.
+            return
+        # Cheap tokens over the whole paragraph; the real splitter runs only where a flag needs a
+        # sentence (see locate) or where events are counted.
         claims.extend(claims_in(whole_paragraph(text), line_no, lexicon))
         if stats is not None:
             stats["paragraphs"] = stats.get("paragraphs", 0) + 1
@@ -435,6 +452,19 @@ def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexico
                 stats["sentences"] = stats.get("sentences", 0) + len(sentences)
             for sentence in sentences:
                 quantities.extend(quantities_in(sentence, line_no, lexicon))
+
+    # Lines with an operator first: if none of them makes an asserted, composed claim, no
+    # contradiction or double negation is possible and the rest is read only for quantities.
+    first = [line_no for line_no in texts if composed_lines is None or line_no in composed_lines]
+    for line_no in first:
+        read(line_no)
+    if composed_lines is not None:
+        needed = any(claim.composed and not claim.hypothetical for claim in claims)
+        for line_no in texts:
+            if line_no in composed_lines:
+                continue
+            if needed or (line_no and counted.search(texts[line_no].lower())):
+                read(line_no)
 
     def locate(claim: Claim) -> Claim:
         if claim.sentence.number == 0:
@@ -543,12 +573,14 @@ def flag_documents(documents: pl.DataFrame, lines: pl.DataFrame, lexicon: Lexico
         .filter(line_needed)
         .sort("doc_id", "line_no")
         .group_by("doc_id", maintain_order=True)
-        .agg("line_no", "text")
+        .agg("line_no", "text", composed=pl.any_horizontal([f"op_{family}" for family in families]))
         .join(documents.select("doc_id", "title"), on="doc_id")
     )
     rows = []
-    for doc_id, line_numbers, texts, title in candidates.select("doc_id", "line_no", "text", "title").iter_rows():
-        for flag in flag_document(title or "", list(zip(line_numbers, texts)), lexicon, stats):
+    for doc_id, line_numbers, texts, composed, title in candidates.select(
+            "doc_id", "line_no", "text", "composed", "title").iter_rows():
+        composed_lines = {number for number, flag in zip(line_numbers, composed) if flag}
+        for flag in flag_document(title or "", list(zip(line_numbers, texts)), lexicon, stats, composed_lines):
             rows.append({"doc_id": doc_id, **flag})
     if stats is not None:
         stats["documents"] = stats.get("documents", 0) + candidates.height

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from syntok import segmenter
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     text: str
     start: int  # offset in the paragraph
 
@@ -53,7 +53,7 @@ def whole_paragraph(paragraph: str) -> Sentence:
     caller that treats ``.``, ``!`` and ``?`` as clause breaks gets the same clauses, and only
     the paragraphs where something is found need the real splitter (:func:`split_paragraph`).
     """
-    tokens = tuple(Token(match.group(), match.start()) for match in _FAST_TOKEN.finditer(paragraph))
+    tokens = tuple(map(Token._make, ((match.group(), match.start()) for match in _FAST_TOKEN.finditer(paragraph))))
     return Sentence(0, 0, len(paragraph), paragraph, tokens)
 
 
