@@ -35,6 +35,10 @@ def test_samples_fill_every_table_and_the_manifest(sample_run):
     assert documents.height == manifest["counts"]["documents"] >= 7
     assert lines.height == manifest["counts"]["lines"]
     assert set(rejects["source"]) == {"broken-export.json", "wire-feed.jsonl"}
+    flags = scan_table(out, "flags", run_id).collect()
+    assert flags.height == manifest["counts"]["flags"] == 1
+    assert flags["kind"].to_list() == ["contradiction"]
+    assert "refusing to deny them the permits" in flags["sentence"][0]
     assert manifest["schema_version"] == SCHEMA_VERSION
     assert manifest["files"]["by_encoding"]["cp1252"] == 1
     assert {"polars", "ftfy", "prefect"} <= set(manifest["versions"])
@@ -162,7 +166,7 @@ def test_commit_replaces_a_partition_whole(tmp_path):
 
 def test_every_table_loads_in_polars_pyarrow_duckdb_and_pandas(sample_run):
     out, manifest = sample_run
-    for table in ("documents", "lines", "rejects"):
+    for table in ("documents", "lines", "rejects", "flags"):
         expected = manifest["counts"][table]
         path = str(out / table)
         assert pl.scan_parquet(f"{path}/**/*.parquet", hive_partitioning=True).collect().height == expected
