@@ -300,9 +300,7 @@ def claims_in(sentence: Sentence, line_no: int, lexicon: Lexicon) -> list[Claim]
         if subject in _PRONOUNS:
             subject = None
         claims.append(Claim(line_no, sentence, subject, family, pole, operators, words[index],
-                            " ".join(object_words), net, hypothetical, passive,
-                            sentence.start + sentence.tokens[index].start - sentence.tokens[0].start
-                            if sentence.number else sentence.tokens[index].start))
+                            " ".join(object_words), net, hypothetical, passive, sentence.tokens[index].start))
     return claims
 
 

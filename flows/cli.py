@@ -243,7 +243,7 @@ def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max
         console.print(reject_table)
         if counts["rejects"] > rejects.height:
             console.print(f"…{counts['rejects'] - rejects.height:,} more in {output_dir}/rejects/run_id={run_id}/")
-    console.print(f"[dim]tables: {output_dir}/{{documents,lines,rejects}}/run_id={run_id}/ · manifest: "
+    console.print(f"[dim]tables: {output_dir}/{{documents,lines,flags,rejects}}/run_id={run_id}/ · manifest: "
                   f"{output_dir}/runs/{run_id}.json[/dim]")
 
 

@@ -19,6 +19,7 @@ def test_flow_writes_tables_and_artifact(prefect_harness, tmp_path):
     assert manifest["counts"]["lines_by_status"]["duplicate"] >= 1
     assert manifest["counts"]["lines_by_status"]["boilerplate"] >= 4
     assert manifest["dedup"]["documents"]["clusters"] == 1
+    assert manifest["counts"]["flags_by_kind"] == {"contradiction": 1}
 
     import asyncio
 
@@ -29,6 +30,7 @@ def test_flow_writes_tables_and_artifact(prefect_harness, tmp_path):
     artifacts = [a for a in asyncio.run(artifact()) if a.key == "textwash-run"]
     assert artifacts and manifest["run_id"] in artifacts[0].data
     assert "malformed_json" in artifacts[0].data
+    assert "Flags by kind" in artifacts[0].data and "contradiction" in artifacts[0].data
 
 
 def test_cli_run_then_inspect(prefect_harness, tmp_path, capsys):
