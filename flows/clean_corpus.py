@@ -25,7 +25,7 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 import polars as pl  # noqa: E402
 from prefect import flow, get_run_logger, task  # noqa: E402
-from prefect.artifacts import create_markdown_artifact  # noqa: E402
+from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 
 from cleaners import pipeline  # noqa: E402
 from cleaners.ingest import discover  # noqa: E402
@@ -75,17 +75,44 @@ def find_boilerplate_task(staging: str, settings: Settings) -> dict[str, int]:
     return result
 
 
-@task(name="apply")
+@task(name="apply", retries=1, retry_delay_seconds=2)
 def apply_task(staging: str, parts: list[str], settings: Settings) -> dict[str, int]:
     result = pipeline.apply_shard(staging, parts, settings)
     notify("step_done", step="apply")
     return result
 
 
-@task(name="commit-run")
+@task(name="commit-run", retries=1, retry_delay_seconds=2)
 def commit_run_task(input_dir: str, output_dir: str, staging: str, settings: Settings, started_at: datetime,
                     sources: list[str], steps: dict[str, Any]) -> dict[str, Any]:
     return pipeline.finish_run(input_dir, output_dir, staging, settings, started_at, sources, steps)
+
+
+def publish_artifacts(manifest: dict[str, Any], output_dir: Path) -> None:
+    """Keyed artifacts, so that each key keeps a history of runs in the Prefect UI: the summary
+    (markdown) and tables of line statuses, top boilerplate clusters, flags and rejects."""
+    run_id = manifest["run_id"]
+    counts = manifest["counts"]
+
+    def table(name: str, where: str = "") -> list[dict[str, Any]]:
+        path = output_dir / name / f"run_id={run_id}"
+        return pl.read_parquet(path / "*.parquet").head(200).to_dicts() if counts.get(where or name) else []
+
+    rejects = table("rejects")
+    create_markdown_artifact(key="textwash-run", markdown=run_markdown(manifest, rejects),
+                             description=f"textwash run {run_id}")
+    create_table_artifact(key="textwash-lines-by-status", description=f"lines by status, run {run_id}",
+                          table=[{"status": status, "lines": number}
+                                 for status, number in counts["lines_by_status"].items()])
+    create_table_artifact(key="textwash-boilerplate", description=f"top boilerplate clusters, run {run_id}",
+                          table=manifest["dedup"].get("top_boilerplate", []) or [{"cluster_text": "(none)"}])
+    flags = [{key: row[key] for key in ("doc_id", "line_no", "kind", "severity", "explanation")}
+             for row in table("flags")]
+    create_table_artifact(key="textwash-flags", description=f"flags, run {run_id}",
+                          table=flags or [{"kind": "(none)"}])
+    create_table_artifact(key="textwash-rejects", description=f"rejects, run {run_id}",
+                          table=[{key: row[key] for key in ("source", "record", "reason", "detail")} for row in rejects]
+                          or [{"reason": "(none)"}])
 
 
 def _wait(futures: list) -> list:
@@ -118,9 +145,6 @@ def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", se
     counts = manifest["counts"]
     logger.info("run %s: %d documents, %d lines %s, %d rejects %s", manifest["run_id"], counts["documents"],
                 counts["lines"], counts["lines_by_status"], counts["rejects"], counts["rejects_by_reason"])
-    rejects_path = Path(output_dir) / "rejects" / f"run_id={manifest['run_id']}"
-    rejects = pl.read_parquet(rejects_path / "*.parquet").to_dicts() if counts["rejects"] else []
-    create_markdown_artifact(key="textwash-run", markdown=run_markdown(manifest, rejects),
-                             description=f"textwash run {manifest['run_id']}")
+    publish_artifacts(manifest, Path(output_dir))
     notify("finished", manifest=manifest)
     return manifest

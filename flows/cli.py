@@ -56,6 +56,20 @@ def _parser() -> argparse.ArgumentParser:
                      help="override one setting (repeatable)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and CI)")
 
+    serve = commands.add_parser(
+        "serve", help="run the flow on a schedule (Prefect's serve: no work pool needed)",
+        description="Register a deployment of the main flow with a cron schedule and run its flow runs from this "
+        "process until stopped (Ctrl-C). Needs a Prefect server: set PREFECT_API_URL (e.g. "
+        "http://127.0.0.1:4200/api after `prefect server start`). For a work pool and workers use "
+        "prefect.yaml instead (see the README).", formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("input_dir", nargs="?", default="data/raw", help="folder of raw documents (default: data/raw)")
+    serve.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
+    serve.add_argument("--cron", required=True, help='cron schedule, e.g. "0 3 * * *" (03:00 every day, UTC)')
+    serve.add_argument("--name", default="textwash-served", help="deployment name (default textwash-served)")
+    serve.add_argument("--config", metavar="FILE", help="TOML settings file")
+    serve.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                       help="override one setting (repeatable)")
+
     inspect = commands.add_parser("inspect", help="print the latest run's summary as tables",
                                   description="Print a run's summary: files, lines by status, fixes, top "
                                   "boilerplate clusters, largest near-duplicate document clusters, "
@@ -74,7 +88,43 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "serve":
+        return _serve(args)
     return _inspect(args)
+
+
+def serve_deployment(input_dir: str, output_dir: str, cron: str, name: str, settings: Any) -> Any:
+    """The deployment ``textwash serve`` registers: the main flow, a cron schedule, these
+    parameters, and a concurrency limit of one (overlapping runs wait)."""
+    from flows.clean_corpus import clean_corpus
+
+    return clean_corpus.to_deployment(
+        name=name, cron=cron, concurrency_limit=1,
+        parameters={"input_dir": str(Path(input_dir).resolve()), "output_dir": str(Path(output_dir).resolve()),
+                    "settings": settings.model_dump(mode="json")},
+        description=f"textwash: clean {input_dir} into {output_dir} on '{cron}'",
+    )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from cleaners.settings import Settings
+
+    console = Console(stderr=True)
+    try:
+        settings = Settings.load(args.config, args.overrides)
+    except (OSError, ValueError) as error:
+        console.print(f"[red]textwash: bad settings:[/red] {error}")
+        return 2
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print("[red]textwash serve needs a Prefect server[/red]: run `prefect server start` and set "
+                      "PREFECT_API_URL=http://127.0.0.1:4200/api")
+        return 2
+    from prefect import serve
+
+    serve(serve_deployment(args.input_dir, args.output_dir, args.cron, args.name, settings))
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -27,7 +27,11 @@ def test_flow_writes_tables_and_artifact(prefect_harness, tmp_path):
         async with get_client() as client:
             return await client.read_latest_artifacts()
 
-    artifacts = [a for a in asyncio.run(artifact()) if a.key == "textwash-run"]
+    latest = asyncio.run(artifact())
+    keys = {a.key for a in latest}
+    assert {"textwash-run", "textwash-lines-by-status", "textwash-boilerplate", "textwash-flags",
+            "textwash-rejects"} <= keys
+    artifacts = [a for a in latest if a.key == "textwash-run"]
     assert artifacts and manifest["run_id"] in artifacts[0].data
     assert "malformed_json" in artifacts[0].data
     assert "Flags by kind" in artifacts[0].data and "contradiction" in artifacts[0].data
