@@ -35,6 +35,8 @@ examples:
   textwash run                                   # data/raw -> data/clean
   textwash run ~/scrapes out --set run.shards=4
   textwash run in out --config textwash.toml --set ingest.text_fields='["body"]'
+  PREFECT_API_URL=http://127.0.0.1:4200/api textwash run in out --task-runner dask
+  PREFECT_API_URL=http://prefect:4200/api textwash run in out --task-runner dask --dask-address tcp://scheduler:8786
 """
 
 
@@ -55,6 +57,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                      help="override one setting (repeatable)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and CI)")
+    run.add_argument("--task-runner", choices=["threads", "dask"], default="threads",
+                     help="where tasks run: threads in this process (default), or Dask (needs the dask extra "
+                     "and PREFECT_API_URL set to a real Prefect server)")
+    run.add_argument("--dask-address", metavar="tcp://HOST:PORT",
+                     help="an existing Dask scheduler (default: start a local cluster, one worker per core)")
 
     serve = commands.add_parser(
         "serve", help="run the flow on a schedule (Prefect's serve: no work pool needed)",
@@ -142,11 +149,26 @@ def _run(args: argparse.Namespace) -> int:
         console.print(f"[red]textwash: input folder {args.input_dir!r} does not exist[/red]")
         return 2
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if not os.environ.get("PREFECT_API_URL"):
+    if not os.environ.get("PREFECT_API_URL") and args.task_runner == "threads":
         console.print("[dim]No PREFECT_API_URL: starting Prefect's temporary local server (about 10 s)…[/dim]")
 
     from flows import progress
     from flows.clean_corpus import clean_corpus
+
+    if args.task_runner == "dask":
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            console.print("[red]textwash: the Dask task runner needs the dask extra:[/red] pip install 'textwash[dask]'")
+            return 2
+        if not os.environ.get("PREFECT_API_URL"):
+            console.print("[red]textwash: with Dask, set PREFECT_API_URL to a real Prefect server[/red] "
+                          "(`prefect server start`), or every Dask worker starts a server of its own")
+            return 2
+        runner = (DaskTaskRunner(address=args.dask_address) if args.dask_address else
+                  DaskTaskRunner(cluster_kwargs={"n_workers": os.cpu_count() or 2, "threads_per_worker": 1,
+                                                 "processes": True}))
+        clean_corpus = clean_corpus.with_options(task_runner=runner)
 
     listener, bar = _progress_listener(console, enabled=not args.no_progress)
     progress.add_listener(listener)

@@ -112,3 +112,28 @@ def test_serve_builds_a_scheduled_deployment_with_one_run_at_a_time():
     assert deployment.concurrency_limit == 1
     assert deployment.parameters["input_dir"] == str((Path("data/raw")).resolve())
     assert deployment.parameters["settings"]["dedup"]["boilerplate_min_docs"] == 3
+
+
+def test_dask_local_cluster_gives_the_same_tables_as_threads(server, tmp_path):
+    import polars as pl
+
+    from cleaners.output import scan_table
+    from tests.conftest import RAW_SAMPLES
+
+    outputs = {}
+    for runner in ("threads", "dask"):
+        output = tmp_path / runner
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "flows.cli", "run", str(RAW_SAMPLES), str(output), "--no-progress",
+             "--task-runner", runner, "--set", "run.shards=3", "--set", "dedup.partitions=2"],
+            cwd=REPO, env=server, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+        print(f"\n{runner}: {time.monotonic() - started:.1f} s")
+        outputs[runner] = {
+            table: scan_table(output, table).collect().sort(pl.all(), nulls_last=True)
+            for table in ("documents", "lines", "flags", "rejects")
+        }
+    for table, frame in outputs["threads"].items():
+        assert frame.equals(outputs["dask"][table]), table
+    assert outputs["dask"]["lines"].height == 60
