@@ -129,6 +129,14 @@ def discover(input_dir: str | Path) -> list[str]:
     return sorted(found)
 
 
+def content_digest(root: str | Path, source: str) -> str | None:
+    """The digest ingestion records for a file (of its decompressed bytes), or None if unreadable."""
+    try:
+        return file_digest(_read_bytes(Path(root) / source, file_format(Path(source))[1]))
+    except _FileRejected:
+        return None
+
+
 def ingest_files(root: str | Path, sources: list[str], settings: IngestSettings) -> IngestResult:
     """Read ``sources`` (paths relative to ``root``) into documents and rejects.
 

@@ -55,7 +55,8 @@ from cleaners.dedup import (
 from cleaners.contradictions import FLAG_SCHEMA, flag_documents
 from cleaners.documents import LINE_COLUMNS, assemble_documents, assign_status, normalise_titles
 from cleaners.hashing import stable_bucket, stable_hex
-from cleaners.ingest import discover, ingest_files
+from cleaners import index
+from cleaners.ingest import content_digest, discover, ingest_files
 from cleaners.lines import split_lines
 from cleaners.normalise import normalise_lines
 from cleaners.output import commit_run, new_staging_dir, write_parquet_atomic
@@ -205,6 +206,9 @@ def pair_documents(staging: str | Path, partition: int, settings: Settings) -> s
     staging = Path(staging)
     bands = _read(staging / "map" / "bands" / f"p={partition}",
                   schema={"doc_id": pl.String, "band": pl.Int32, "bucket": pl.Int64})
+    if settings.run.incremental:
+        earlier = _earlier(staging, "bands").filter(_partition("bucket", settings.dedup.partitions) == partition)
+        bands = pl.concat([bands, earlier.cast(bands.schema)])
     path = staging / "reduce" / "pairs" / f"p={partition}.parquet"
     write_parquet_atomic(candidate_pairs(bands), path, STAGING_OUTPUT)
     return str(path)
@@ -219,14 +223,26 @@ def cluster_documents(staging: str | Path, settings: Settings) -> dict[str, int]
         pl.scan_parquet(str(staging / "stage" / "shingles" / "*.parquet")).filter(pl.col("doc_id").is_in(involved.implode())).collect()
         if pairs.height else pl.DataFrame(schema={"doc_id": pl.String, "shingle": pl.Int64})
     )
+    if settings.run.incremental and pairs.height:
+        shingles = pl.concat([shingles, _earlier(staging, "shingles").filter(pl.col("doc_id").is_in(involved.implode()))])
     scored = jaccard(pairs, shingles) if pairs.height else pairs.with_columns(jaccard=pl.lit(0.0))
     verified = scored.filter(pl.col("jaccard") >= settings.dedup.doc_jaccard_threshold)
     doc_info = pl.scan_parquet(str(staging / "stage" / "doc_info" / "*.parquet")).filter(
         pl.col("doc_id").is_in(involved.implode())).collect()
+    if settings.run.incremental:
+        doc_info = pl.concat([doc_info, _earlier(staging, "doc_info").filter(pl.col("doc_id").is_in(involved.implode()))
+                              .cast(doc_info.schema)])
     clusters = document_clusters(verified, doc_info, shingles)
     write_parquet_atomic(clusters, staging / "reduce" / "doc_clusters.parquet", STAGING_OUTPUT)
     return {"candidate_pairs": pairs.height, "verified_pairs": verified.height,
             "clusters": clusters["dup_cluster_id"].n_unique() if clusters.height else 0}
+
+
+def _earlier(staging: Path, part: str) -> pl.DataFrame:
+    """Rows of the output folder's index (earlier runs), minus the documents this run re-processes."""
+    output_dir = staging.parent.parent  # OUTPUT/_staging/<run>
+    current = _read(staging / "stage" / "doc_info", schema=index.PARTS["doc_info"]).get_column("doc_id")
+    return index.read_part(output_dir, part).filter(~pl.col("doc_id").is_in(current.implode()))
 
 
 def _doc_clusters(staging: Path) -> pl.DataFrame:
@@ -238,6 +254,9 @@ def count_keys(staging: str | Path, partition: int, settings: Settings) -> str:
     """Reduce one key partition: in how many document clusters each short line occurs."""
     staging = Path(staging)
     occurrences = _read(staging / "map" / "occurrences" / f"p={partition}")
+    if settings.run.incremental:
+        earlier = _earlier(staging, "occurrences").filter(_partition("key_hash", settings.dedup.partitions) == partition)
+        occurrences = pl.concat([occurrences, earlier.cast(occurrences.schema)]) if occurrences.height else earlier
     path = staging / "reduce" / "key_stats" / f"p={partition}.parquet"
     stats = key_statistics(occurrences, _doc_clusters(staging)) if occurrences.height else pl.DataFrame()
     write_parquet_atomic(stats, path, STAGING_OUTPUT)
@@ -363,12 +382,14 @@ def finish_run(input_dir: str | Path, output_dir: str | Path, staging: str | Pat
         "output_dir": str(Path(output_dir).resolve()),
         "settings": settings.model_dump(mode="json"),
         "versions": _versions(),
+        "incremental": settings.run.incremental,
         "files": {
             "count": len(sources),
             "bytes": int(files["bytes"].fill_null(0).sum()) if files.height else 0,
             "by_format": dict(sorted(files.group_by("format").len().iter_rows())) if files.height else {},
             "by_encoding": dict(sorted(files.drop_nulls("encoding").group_by("encoding").len().iter_rows()))
             if files.height else {},
+            "digests": dict(files.drop_nulls("digest").select("source", "digest").iter_rows()) if files.height else {},
         },
         "counts": count_tables(staging / "final"),
         "dedup": {**(steps or {}), "top_boilerplate": top_boilerplate(staging),
@@ -376,15 +397,100 @@ def finish_run(input_dir: str | Path, output_dir: str | Path, staging: str | Pat
         "tables": {table: f"{table}/run_id={run_id}" for table in ("documents", "lines", "rejects", "flags")},
     }
     commit_run(staging / "final", output_dir, run_id, manifest)
+    _update_index(staging, output_dir, run_id, files, settings)
     shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def _update_index(staging: Path, output_dir: str | Path, run_id: str, files: pl.DataFrame, settings: Settings) -> None:
+    """After the tables are committed: the run's files, documents, shingles, bands and short-line
+    occurrences into the cross-run index (replacing it after a full run, merged after an
+    incremental one)."""
+    new = {
+        "files": files.select("source", "digest").drop_nulls("digest").with_columns(run_id=pl.lit(run_id))
+        if files.height else pl.DataFrame(schema=index.PARTS["files"]),
+        "doc_info": _read(staging / "stage" / "doc_info", schema=index.PARTS["doc_info"]),
+        "shingles": _read(staging / "stage" / "shingles", schema=index.PARTS["shingles"]),
+        "bands": _read_all(staging / "map" / "bands", index.PARTS["bands"]),
+        "occurrences": _read_all(staging / "map" / "occurrences", index.PARTS["occurrences"]),
+    }
+    index.write_index(output_dir, index.merged(output_dir, new, settings.run.incremental))
+
+
+def _read_all(folder: Path, schema: dict) -> pl.DataFrame:
+    files = sorted(folder.glob("p=*/*.parquet")) if folder.is_dir() else []
+    return pl.read_parquet(files).cast(schema) if files else pl.DataFrame(schema=schema)
+
+
+def rebuild_index(output_dir: str | Path, settings: Settings | None = None) -> dict[str, int]:
+    """Rebuild the cross-run index from the committed output tables and manifests alone.
+
+    Every committed run is read in order; a document re-processed by a later run counts in its
+    latest version. Keys, shingles and bands are recomputed with the same functions as a run.
+    """
+    from cleaners.output import list_runs, scan_table
+
+    settings = settings or Settings()
+    runs = list_runs(output_dir)
+    order = {run["run_id"]: number for number, run in enumerate(runs)}
+    with index.run_lock(output_dir):
+        if not runs:
+            index.write_index(output_dir, {part: pl.DataFrame(schema=schema) for part, schema in index.PARTS.items()})
+            return {"runs": 0, "documents": 0}
+        documents = (
+            scan_table(output_dir, "documents").select("doc_id", "source", "run_id").collect()
+            .with_columns(order=pl.col("run_id").replace_strict(order, return_dtype=pl.Int64))
+            .sort("order").unique("doc_id", keep="last")
+        )
+        lines = (
+            scan_table(output_dir, "lines").select("doc_id", "line_no", "text", "run_id").collect()
+            .join(documents.select("doc_id", "run_id"), on=["doc_id", "run_id"], how="semi")
+            .select("doc_id", "line_no", "text")
+        )
+        lines = add_keys(lines.with_columns(pl.col("line_no").cast(pl.Int32)))
+        doc_info = (
+            documents.select("doc_id", "source", row=pl.lit(0, dtype=pl.Int64))
+            .join(lines.group_by("doc_id").agg(n_chars=pl.col("text").str.len_chars().sum()), on="doc_id", how="left")
+            .with_columns(pl.col("n_chars").fill_null(0))
+        )
+        keyed = keyed_lines(lines)
+        shingles = document_shingles(keyed, in_document_duplicates(keyed, settings.dedup), settings.dedup)
+        digests = {}
+        for run in runs:
+            for source, digest in run.get("files", {}).get("digests", {}).items():
+                digests[source] = (digest, run["run_id"])
+        parts = {
+            "files": pl.DataFrame([{"source": source, "digest": digest, "run_id": run_id}
+                                   for source, (digest, run_id) in sorted(digests.items())],
+                                  schema=index.PARTS["files"]),
+            "doc_info": doc_info,
+            "shingles": shingles,
+            "bands": minhash_bands(shingles, settings.dedup),
+            "occurrences": boilerplate_occurrences(lines, doc_info, settings.dedup),
+        }
+        index.write_index(output_dir, parts)
+    return {"runs": len(runs), "documents": documents.height}
+
+
+def select_sources(input_dir: str | Path, output_dir: str | Path, sources: list[str], settings: Settings) -> list[str]:
+    """All ``sources``, or in an incremental run only those new or changed since the index."""
+    if not settings.run.incremental:
+        return sources
+    known = index.indexed_files(output_dir)
+    return [source for source in sources if known.get(source) is None
+            or known[source] != content_digest(input_dir, source)]
 
 
 def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings | None = None) -> dict[str, Any]:
     """Every stage in this process, in order, without Prefect (benchmark, tests, debugging)."""
     settings = settings or Settings()
+    with index.run_lock(output_dir):
+        return _run_local(input_dir, output_dir, settings)
+
+
+def _run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings) -> dict[str, Any]:
     started_at = datetime.now(timezone.utc)
-    sources = discover(input_dir)
+    sources = select_sources(input_dir, output_dir, discover(input_dir), settings)
     staging = new_staging_dir(output_dir)
     prepared = [prepare_shard(input_dir, shard_files, staging, shard, settings)
                 for shard, shard_files in enumerate(shard_sources(sources, settings.run.shards))]

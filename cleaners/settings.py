@@ -124,6 +124,11 @@ class RunSettings(_Section):
         description="Input files are split into this many shards by a stable hash of their "
         "path; each shard is one task. Output does not depend on it.",
     )
+    incremental: bool = Field(
+        default=False,
+        description="Process only input files that are new or changed since the runs recorded in the "
+        "output folder's index, and deduplicate them against those runs.",
+    )
     batch_mb: float = Field(
         default=32.0,
         gt=0,
@@ -223,4 +228,4 @@ class Settings(_Section):
 
     def fingerprint_json(self) -> str:
         """Canonical JSON of the settings that change output (for the run id)."""
-        return self.model_dump_json(exclude={"run": {"shards", "batch_mb"}, "dedup": {"partitions"}})
+        return self.model_dump_json(exclude={"run": {"shards", "batch_mb", "incremental"}, "dedup": {"partitions"}})

@@ -28,6 +28,7 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 
 from cleaners import pipeline  # noqa: E402
+from cleaners.index import run_lock  # noqa: E402
 from cleaners.ingest import discover  # noqa: E402
 from cleaners.output import new_staging_dir  # noqa: E402
 from cleaners.settings import Settings  # noqa: E402
@@ -124,8 +125,15 @@ def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", se
     """Clean every document under ``input_dir`` into Parquet tables under ``output_dir``."""
     logger = get_run_logger()
     settings = settings or Settings()
+    with run_lock(output_dir):  # one run at a time per output folder: tables and index
+        return _clean_corpus(input_dir, output_dir, settings, logger)
+
+
+def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, logger: Any) -> dict[str, Any]:
     started_at = datetime.now(timezone.utc)
-    sources = discover_task(input_dir)
+    sources = pipeline.select_sources(input_dir, output_dir, discover_task(input_dir), settings)
+    if settings.run.incremental:
+        logger.info("incremental run: %d new or changed files", len(sources))
     shards = pipeline.shard_sources(sources, settings.run.shards)
     notify("started", steps=(2 if settings.dedup.enabled else 1) * len(shards), files=len(sources))
     staging = str(new_staging_dir(output_dir))

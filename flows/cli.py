@@ -26,7 +26,7 @@ settings: defaults < --config FILE (TOML) < --set section.key=value (repeatable)
   dedup.{enabled,fuzzy_threshold,min_fuzzy_chars,block_chars,boilerplate_min_docs,
   boilerplate_max_chars,doc_shingle_words,doc_minhash_bins,doc_bands,doc_jaccard_threshold,
   partitions,write_noncanonical_documents}, flags.enabled, output.{compression,compression_level},
-  run.{shards,batch_mb}. Values are JSON where they parse as JSON.
+  run.{shards,batch_mb,incremental}. Values are JSON where they parse as JSON.
 
 Without PREFECT_API_URL, Prefect starts a temporary local server for the run (about 10 s).
 Rejected files and records are listed at the end and stored in rejects/; they do not fail the run.
@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                      help="override one setting (repeatable)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar (for logs and CI)")
+    run.add_argument("--incremental", action="store_true",
+                     help="process only files new or changed since earlier runs into OUTPUT_DIR, and "
+                     "deduplicate them against those runs (the cross-run index in OUTPUT_DIR/index)")
     run.add_argument("--task-runner", choices=["threads", "dask"], default="threads",
                      help="where tasks run: threads in this process (default), or Dask (needs the dask extra "
                      "and PREFECT_API_URL set to a real Prefect server)")
@@ -73,9 +76,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
     serve.add_argument("--cron", required=True, help='cron schedule, e.g. "0 3 * * *" (03:00 every day, UTC)')
     serve.add_argument("--name", default="textwash-served", help="deployment name (default textwash-served)")
+    serve.add_argument("--full", action="store_true",
+                       help="reprocess every file on each run (default: incremental, only new or changed files)")
     serve.add_argument("--config", metavar="FILE", help="TOML settings file")
     serve.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                        help="override one setting (repeatable)")
+
+    reindex = commands.add_parser("reindex", help="rebuild OUTPUT_DIR/index from the output tables",
+                                  description="Rebuild the cross-run index (used by --incremental runs) from the "
+                                  "committed tables and manifests in OUTPUT_DIR.")
+    reindex.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
 
     inspect = commands.add_parser("inspect", help="print the latest run's summary as tables",
                                   description="Print a run's summary: files, lines by status, fixes, top "
@@ -97,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "reindex":
+        from cleaners.pipeline import rebuild_index
+
+        print(rebuild_index(args.output_dir))
+        return 0
     return _inspect(args)
 
 
@@ -120,7 +135,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     console = Console(stderr=True)
     try:
-        settings = Settings.load(args.config, args.overrides)
+        settings = Settings.load(args.config, [*args.overrides, *([] if args.full else ["run.incremental=true"])])
     except (OSError, ValueError) as error:
         console.print(f"[red]textwash: bad settings:[/red] {error}")
         return 2
@@ -141,7 +156,7 @@ def _run(args: argparse.Namespace) -> int:
 
     console = Console(stderr=True)
     try:
-        settings = Settings.load(args.config, args.overrides)
+        settings = Settings.load(args.config, [*args.overrides, *(["run.incremental=true"] if args.incremental else [])])
     except (OSError, ValueError) as error:
         console.print(f"[red]textwash: bad settings:[/red] {error}")
         return 2

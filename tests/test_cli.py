@@ -33,3 +33,16 @@ def test_run_refuses_missing_input_and_bad_settings(tmp_path, capsys):
     assert main(["run", str(tmp_path / "missing"), str(tmp_path / "out")]) == 2
     assert main(["run", str(RAW_SAMPLES), str(tmp_path / "out"), "--set", "ingest.max_record_chars=-1"]) == 2
     assert not (tmp_path / "out").exists()
+
+
+def test_reindex_command_rebuilds_the_index(tmp_path, capsys):
+    from cleaners import index
+
+    run_local(RAW_SAMPLES, tmp_path)
+    before = index.indexed_files(tmp_path)
+    import shutil
+
+    shutil.rmtree(tmp_path / "index")
+    assert main(["reindex", str(tmp_path)]) == 0
+    assert index.indexed_files(tmp_path) == before
+    assert "'runs': 1" in capsys.readouterr().out

@@ -98,6 +98,8 @@ def test_prefect_yaml_deploys_and_a_worker_runs_it(server, tmp_path):
     [manifest_path] = list((output / "runs").glob("*.json"))
     manifest = json.loads(manifest_path.read_text())
     assert manifest["counts"]["documents"] == 8 and manifest["counts"]["flags"] == 1
+    assert manifest["incremental"] is True  # prefect.yaml's nightly deployment is incremental
+    assert (output / "index" / "files.parquet").exists()
     for table in ("documents", "lines", "flags", "rejects"):
         assert list((output / table).glob("run_id=*/*.parquet")), table
     shutil.rmtree(output)
@@ -107,7 +109,9 @@ def test_serve_builds_a_scheduled_deployment_with_one_run_at_a_time():
     from cleaners.settings import Settings
     from flows.cli import serve_deployment
 
-    deployment = serve_deployment("data/raw", "data/clean", "0 3 * * *", "nightly", Settings())
+    deployment = serve_deployment("data/raw", "data/clean", "0 3 * * *", "nightly",
+                                  Settings.load(None, ["run.incremental=true"]))
+    assert deployment.parameters["settings"]["run"]["incremental"] is True
     assert [schedule.schedule.cron for schedule in deployment.schedules] == ["0 3 * * *"]
     assert deployment.concurrency_limit == 1
     assert deployment.parameters["input_dir"] == str((Path("data/raw")).resolve())

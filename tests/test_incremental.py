@@ -1,0 +1,124 @@
+"""Incremental runs and the cross-run index (without Prefect)."""
+
+import json
+import shutil
+
+import polars as pl
+import pytest
+
+from cleaners import index
+from cleaners.output import scan_table
+from cleaners.pipeline import run_local
+from cleaners.settings import Settings
+
+INCREMENTAL = Settings.load(None, ["run.incremental=true"])
+BOILER = "Sign up for our daily briefing"
+LONG = ("The harbour authority argued for a longer consultation before any dredging begins in the "
+        "northern channel, according to documents seen by this newspaper on Friday.")
+
+
+def article(folder, name, title, *paragraphs):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+def test_second_run_processes_only_new_files_and_dedups_against_the_first(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    topics = ["farmers expect an early harvest after a warm spring across the valley region this year",
+              "a new library opened downtown with late hours and a large section for children",
+              "rail workers ended their strike after overnight talks with both operators"]
+    for number, topic in enumerate(topics):
+        article(raw, f"day1-{number}.txt", f"Story {number}", topic.capitalize() + ".", BOILER)
+    article(raw, "day1-wire.txt", "Wire story", LONG, "A local comment added by the first outlet.")
+    first = run_local(raw, out, INCREMENTAL)
+    assert first["counts"]["lines_by_status"]["boilerplate"] == 3
+    assert set(index.indexed_files(out)) == {"day1-0.txt", "day1-1.txt", "day1-2.txt", "day1-wire.txt"}
+
+    # Day two: one new article with the boilerplate line once, and a syndicated copy of the wire story.
+    article(raw, "day2-0.txt", "Story new", "Harbour cranes were repaired over the weekend by port engineers.", BOILER)
+    article(raw, "day2-wire.txt", "Wire story (copy)", LONG, "Another outlet's note.")
+    second = run_local(raw, out, INCREMENTAL)
+
+    assert second["files"]["count"] == 2  # only the new files
+    assert second["incremental"] is True
+    lines = scan_table(out, "lines", second["run_id"]).collect()
+    boiler = lines.filter(pl.col("text") == BOILER)
+    assert boiler["status"].to_list() == ["boilerplate"]  # once today, three times before
+    assert boiler["boilerplate_cluster_docs"].item() == 4
+    documents = scan_table(out, "documents", second["run_id"]).collect()
+    copy = documents.filter(pl.col("source") == "day2-wire.txt").row(0, named=True)
+    first_docs = scan_table(out, "documents", first["run_id"]).collect()
+    original = first_docs.filter(pl.col("source") == "day1-wire.txt")["doc_id"].item()
+    assert copy["dup_cluster_id"] == original and not copy["is_canonical"]
+    assert len(index.indexed_files(out)) == 6
+
+    # Nothing new: a third incremental run reads no file.
+    third = run_local(raw, out, INCREMENTAL)
+    assert third["files"]["count"] == 0 and third["counts"]["documents"] == 0
+
+
+def test_changed_file_is_reprocessed_and_replaces_its_index_entries(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    article(raw, "a.txt", "Title", LONG)
+    run_local(raw, out, INCREMENTAL)
+    before = index.read_part(out, "doc_info").height
+    article(raw, "a.txt", "Title", LONG + " Updated.")
+    again = run_local(raw, out, INCREMENTAL)
+    assert again["files"]["count"] == 1
+    assert index.read_part(out, "doc_info").height == before == 1
+    # The new version is not a near-duplicate of its own earlier version.
+    documents = scan_table(out, "documents", again["run_id"]).collect()
+    assert documents["dup_cluster_size"].to_list() == [1]
+
+
+def test_a_failed_run_leaves_the_index_as_it_was(tmp_path, monkeypatch):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    article(raw, "a.txt", "Title", LONG)
+    run_local(raw, out, INCREMENTAL)
+    before = {part: index.read_part(out, part) for part in index.PARTS}
+    article(raw, "b.txt", "Other", "Something else entirely happened in the valley today, officials said.")
+
+    import cleaners.pipeline as pipeline
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(pipeline, "commit_run", crash)
+    with pytest.raises(RuntimeError):
+        run_local(raw, out, INCREMENTAL)
+    for part, frame in before.items():
+        assert index.read_part(out, part).equals(frame), part
+
+
+def test_two_runs_never_hold_the_output_at_once(tmp_path):
+    with index.run_lock(tmp_path):
+        with pytest.raises(index.IndexBusy, match="another textwash run"):
+            with index.run_lock(tmp_path):
+                pass
+
+
+def test_index_survives_a_crash_between_the_two_renames_of_a_swap(tmp_path):
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    article(raw, "a.txt", "Title", LONG)
+    run_local(raw, out, INCREMENTAL)
+    files = index.indexed_files(out)
+    (out / "index").rename(out / "index.old-crash")
+    assert index.indexed_files(out) == files
+
+
+def test_rebuild_from_the_output_tables_gives_the_same_index(tmp_path):
+    from cleaners.pipeline import rebuild_index
+
+    raw, out = tmp_path / "raw", tmp_path / "out"
+    for number, words in enumerate(["alpha bravo charlie", "delta echo foxtrot", "golf hotel india"]):
+        article(raw, f"{number}.txt", f"T{number}", f"{LONG} {words}.", BOILER)
+    run_local(raw, out, INCREMENTAL)
+    article(raw, "3.txt", "T3", f"{LONG} juliet kilo lima.", BOILER)
+    run_local(raw, out, INCREMENTAL)
+    built = {part: index.read_part(out, part) for part in index.PARTS}
+    shutil.rmtree(out / "index")
+    rebuild_index(out, INCREMENTAL)
+    for part, frame in built.items():
+        keys = [column for column in frame.columns if column not in ("row",)]
+        rebuilt = index.read_part(out, part)
+        assert rebuilt.select(keys).sort(keys).equals(frame.select(keys).sort(keys)), part
