@@ -7,6 +7,7 @@ Layout under the output folder::
     rejects/run_id=<run>/part-00000.parquet
     flags/run_id=<run>/part-00000.parquet
     runs/<run>.json            the manifest: the run's commit record
+    index/                     the cross-run index (cleaners/index.py)
     _staging/                  work in progress; readers never look here
 
 ``run_id`` is not stored inside the files: it is the Hive partition key, which polars, DuckDB,
@@ -63,13 +64,6 @@ def write_json_atomic(data: dict[str, Any], path: str | Path) -> Path:
     finally:
         temporary.unlink(missing_ok=True)
     return path
-
-
-def new_staging_dir(output_dir: str | Path) -> Path:
-    """A fresh folder for one run's work in progress."""
-    staging = Path(output_dir) / STAGING_DIR / uuid.uuid4().hex
-    staging.mkdir(parents=True)
-    return staging
 
 
 def part_name(shard: int) -> str:

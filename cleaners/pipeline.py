@@ -27,6 +27,7 @@ apply per shard. Memory is bounded by a batch (``run.batch_mb``) or a partition.
 
 from __future__ import annotations
 
+import json
 import platform
 import shutil
 from datetime import datetime, timezone
@@ -59,7 +60,7 @@ from cleaners import index
 from cleaners.ingest import content_digest, discover, ingest_files
 from cleaners.lines import split_lines
 from cleaners.normalise import normalise_lines
-from cleaners.output import commit_run, new_staging_dir, write_parquet_atomic
+from cleaners.output import STAGING_DIR, commit_run, write_json_atomic, write_parquet_atomic
 from cleaners.settings import OutputSettings, Settings
 
 CLUSTER_SCHEMA = {"doc_id": pl.String, "dup_cluster_id": pl.String, "is_canonical": pl.Boolean,
@@ -126,6 +127,9 @@ def prepare_shard(input_dir: str | Path, sources: list[str], staging: str | Path
     Returns counts and the part names written (never frames).
     """
     staging = Path(staging)
+    done = staging / "done" / f"shard-{shard:05d}.json"
+    if done.exists():  # finished by an earlier attempt of this same run (see resumable_staging_dir)
+        return json.loads(done.read_text(encoding="utf-8"))
     totals = {"documents": 0, "lines": 0, "rejects": 0}
     parts = []
     for batch_no, batch in enumerate(batch_sources(input_dir, sources, int(settings.run.batch_mb * 1_000_000))):
@@ -134,7 +138,21 @@ def prepare_shard(input_dir: str | Path, sources: list[str], staging: str | Path
         for key in totals:
             totals[key] += counts[key]
         parts.append(name)
-    return {"shard": shard, "parts": parts, **totals}
+    result = {"shard": shard, "parts": parts, **totals}
+    write_json_atomic(result, done)
+    return result
+
+
+def resumable_staging_dir(input_dir: str | Path, output_dir: str | Path, sources: list[str],
+                          settings: Settings) -> Path:
+    """The staging folder of *this* run: named after the input files' contents and every setting,
+    so that re-running after a crash finds the shards it had finished and does not redo them.
+    Committing the run removes it."""
+    listing = [f"{source}={content_digest(input_dir, source)}" for source in sorted(sources)]
+    key = stable_hex(SCHEMA_VERSION, __version__, settings.model_dump_json(), *listing)
+    staging = Path(output_dir) / STAGING_DIR / key
+    staging.mkdir(parents=True, exist_ok=True)
+    return staging
 
 
 def _prepare_batch(input_dir: str | Path, sources: list[str], staging: Path, name: str,
@@ -491,7 +509,7 @@ def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings 
 def _run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings) -> dict[str, Any]:
     started_at = datetime.now(timezone.utc)
     sources = select_sources(input_dir, output_dir, discover(input_dir), settings)
-    staging = new_staging_dir(output_dir)
+    staging = resumable_staging_dir(input_dir, output_dir, sources, settings)
     prepared = [prepare_shard(input_dir, shard_files, staging, shard, settings)
                 for shard, shard_files in enumerate(shard_sources(sources, settings.run.shards))]
     steps: dict[str, Any] = {}

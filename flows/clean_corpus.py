@@ -30,7 +30,6 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact  #
 from cleaners import pipeline  # noqa: E402
 from cleaners.index import run_lock  # noqa: E402
 from cleaners.ingest import discover  # noqa: E402
-from cleaners.output import new_staging_dir  # noqa: E402
 from cleaners.settings import Settings  # noqa: E402
 from flows.progress import notify  # noqa: E402
 from flows.report import run_markdown  # noqa: E402
@@ -136,7 +135,7 @@ def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, logger: A
         logger.info("incremental run: %d new or changed files", len(sources))
     shards = pipeline.shard_sources(sources, settings.run.shards)
     notify("started", steps=(2 if settings.dedup.enabled else 1) * len(shards), files=len(sources))
-    staging = str(new_staging_dir(output_dir))
+    staging = str(pipeline.resumable_staging_dir(input_dir, output_dir, sources, settings))
 
     prepared = _wait([prepare_task.submit(input_dir, files, staging, shard, settings)
                       for shard, files in enumerate(shards)])

@@ -122,3 +122,26 @@ def test_rebuild_from_the_output_tables_gives_the_same_index(tmp_path):
         keys = [column for column in frame.columns if column not in ("row",)]
         rebuilt = index.read_part(out, part)
         assert rebuilt.select(keys).sort(keys).equals(frame.select(keys).sort(keys)), part
+
+
+def test_rerun_after_a_crash_does_not_redo_finished_shards(tmp_path, monkeypatch):
+    import cleaners.pipeline as pipeline
+    from tests.conftest import RAW_SAMPLES
+
+    settings = Settings.load(None, ["run.shards=3"])
+    reference = run_local(RAW_SAMPLES, tmp_path / "reference", settings)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed after the shards were prepared")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "cluster_documents", crash)
+        with pytest.raises(RuntimeError):
+            run_local(RAW_SAMPLES, tmp_path / "out", settings)
+    prepared = []
+    original = pipeline._prepare_batch
+    monkeypatch.setattr(pipeline, "_prepare_batch", lambda *args: prepared.append(args) or original(*args))
+    again = run_local(RAW_SAMPLES, tmp_path / "out", settings)
+    assert prepared == []  # every shard was finished by the crashed attempt
+    assert again["run_id"] == reference["run_id"] and again["counts"] == reference["counts"]
+    assert not any((tmp_path / "out" / "_staging").iterdir())  # committed: staging removed
