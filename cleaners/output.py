@@ -66,10 +66,6 @@ def write_json_atomic(data: dict[str, Any], path: str | Path) -> Path:
     return path
 
 
-def part_name(shard: int) -> str:
-    return f"part-{shard:05d}.parquet"
-
-
 def commit_run(staging: str | Path, output_dir: str | Path, run_id: str, manifest: dict[str, Any]) -> Path:
     """Swap the staged tables into place as partition ``run_id`` and write the manifest.
 

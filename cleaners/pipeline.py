@@ -224,11 +224,15 @@ def pair_documents(staging: str | Path, partition: int, settings: Settings) -> s
     staging = Path(staging)
     bands = _read(staging / "map" / "bands" / f"p={partition}",
                   schema={"doc_id": pl.String, "band": pl.Int32, "bucket": pl.Int64})
+    pairs = candidate_pairs(bands)
     if settings.run.incremental:
         earlier = _earlier(staging, "bands").filter(_partition("bucket", settings.dedup.partitions) == partition)
-        bands = pl.concat([bands, earlier.cast(bands.schema)])
+        # Earlier documents were paired among themselves by earlier runs: keep new-to-earlier pairs.
+        current = bands.get_column("doc_id").unique().implode()
+        mixed = candidate_pairs(pl.concat([bands, earlier.cast(bands.schema)]))
+        pairs = mixed.filter(pl.col("doc_a").is_in(current) | pl.col("doc_b").is_in(current))
     path = staging / "reduce" / "pairs" / f"p={partition}.parquet"
-    write_parquet_atomic(candidate_pairs(bands), path, STAGING_OUTPUT)
+    write_parquet_atomic(pairs, path, STAGING_OUTPUT)
     return str(path)
 
 
