@@ -84,24 +84,50 @@ def test_prefect_yaml_deploys_and_a_worker_runs_it(server, tmp_path):
     worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "textwash"], cwd=REPO, env=env,
                               stdout=open(tmp_path / "worker.log", "w"), stderr=subprocess.STDOUT,
                               start_new_session=True)
-    output = tmp_path / "clean"
-    try:
+    raw, output = tmp_path / "raw", tmp_path / "clean"
+    shutil.copytree(REPO / "data" / "raw", raw)
+
+    def run_deployment() -> dict:
+        before = {path.name for path in (output / "runs").glob("*.json")} if output.exists() else set()
         started = time.monotonic()
-        prefect("deployment", "run", "clean-corpus/daily", "--param", f"output_dir={output}")
-        while not list((output / "runs").glob("*.json")) if output.exists() else True:
+        prefect("deployment", "run", "clean-corpus/daily", "--param", f"input_dir={raw}",
+                "--param", f"output_dir={output}")
+        while True:
+            new = [path for path in (output / "runs").glob("*.json") if path.name not in before] \
+                if output.exists() else []
+            if new:
+                break
             assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
             assert time.monotonic() - started < 180, (tmp_path / "worker.log").read_text()[-3000:]
             time.sleep(0.5)
         print(f"\ndeployment run → committed output in {time.monotonic() - started:.1f} s")
+        time.sleep(1)  # the manifest is the last file written; let the flow run finish its artifacts
+        return json.loads(new[0].read_text())
+
+    try:
+        first = run_deployment()
+        # The next night: one new file with a line the first run saw as boilerplate, and a copy of
+        # a wire story from the first run. The incremental run reads only it, against the index.
+        wire = json.loads((raw / "wire-feed.jsonl").read_text(encoding="utf-8").splitlines()[1])
+        (raw / "night-2.jsonl").write_text(json.dumps({
+            "id": "night-2-copy", "title": "Rail strike over (syndicated)",
+            "text": wire["text"].replace("Read more \u00bb", "Story Continued Below")}) + "\n", encoding="utf-8")
+        second = run_deployment()
     finally:
         _stop(worker)
-    [manifest_path] = list((output / "runs").glob("*.json"))
-    manifest = json.loads(manifest_path.read_text())
-    assert manifest["counts"]["documents"] == 8 and manifest["counts"]["flags"] == 1
-    assert manifest["incremental"] is True  # prefect.yaml's nightly deployment is incremental
-    assert (output / "index" / "files.parquet").exists()
+    assert first["counts"]["documents"] == 8 and first["counts"]["flags"] == 1
+    assert first["incremental"] is True  # prefect.yaml's nightly deployment is incremental
     for table in ("documents", "lines", "flags", "rejects"):
         assert list((output / table).glob("run_id=*/*.parquet")), table
+    assert second["files"]["count"] == 1 and second["counts"]["documents"] == 1
+    import polars as pl
+
+    from cleaners.output import scan_table
+
+    lines = scan_table(output, "lines", second["run_id"]).collect()
+    assert lines.filter(pl.col("text") == "Story Continued Below")["status"].to_list() == ["boilerplate"]
+    document = scan_table(output, "documents", second["run_id"]).collect().row(0, named=True)
+    assert document["dup_cluster_size"] == 2  # a near-duplicate of the first night's wire story
     shutil.rmtree(output)
 
 
