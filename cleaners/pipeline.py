@@ -143,12 +143,11 @@ def prepare_shard(input_dir: str | Path, sources: list[str], staging: str | Path
     return result
 
 
-def resumable_staging_dir(input_dir: str | Path, output_dir: str | Path, sources: list[str],
-                          settings: Settings) -> Path:
-    """The staging folder of *this* run: named after the input files' contents and every setting,
-    so that re-running after a crash finds the shards it had finished and does not redo them.
-    Committing the run removes it."""
-    listing = [f"{source}={content_digest(input_dir, source)}" for source in sorted(sources)]
+def resumable_staging_dir(output_dir: str | Path, digests: dict[str, str | None], settings: Settings) -> Path:
+    """The staging folder of *this* run: named after the input files' contents (``digests``:
+    source → content hash, from :func:`plan_run`) and every setting, so that re-running after a
+    crash finds the shards it had finished and does not redo them. Committing the run removes it."""
+    listing = [f"{source}={digest}" for source, digest in sorted(digests.items())]
     key = stable_hex(SCHEMA_VERSION, __version__, settings.model_dump_json(), *listing)
     staging = Path(output_dir) / STAGING_DIR / key
     staging.mkdir(parents=True, exist_ok=True)
@@ -494,13 +493,16 @@ def rebuild_index(output_dir: str | Path, settings: Settings | None = None) -> d
     return {"runs": len(runs), "documents": documents.height}
 
 
-def select_sources(input_dir: str | Path, output_dir: str | Path, sources: list[str], settings: Settings) -> list[str]:
-    """All ``sources``, or in an incremental run only those new or changed since the index."""
+def plan_run(input_dir: str | Path, output_dir: str | Path, sources: list[str],
+             settings: Settings) -> dict[str, str | None]:
+    """``source → content hash`` of the files this run reads: all of ``sources``, or in an
+    incremental run only those new or changed since the index. Each file is hashed once here
+    (ingest reads it again, usually from the page cache)."""
+    digests = {source: content_digest(input_dir, source) for source in sorted(sources)}
     if not settings.run.incremental:
-        return sources
+        return digests
     known = index.indexed_files(output_dir)
-    return [source for source in sources if known.get(source) is None
-            or known[source] != content_digest(input_dir, source)]
+    return {source: digest for source, digest in digests.items() if digest is None or known.get(source) != digest}
 
 
 def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings | None = None) -> dict[str, Any]:
@@ -512,8 +514,9 @@ def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings 
 
 def _run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings) -> dict[str, Any]:
     started_at = datetime.now(timezone.utc)
-    sources = select_sources(input_dir, output_dir, discover(input_dir), settings)
-    staging = resumable_staging_dir(input_dir, output_dir, sources, settings)
+    digests = plan_run(input_dir, output_dir, discover(input_dir), settings)
+    sources = list(digests)
+    staging = resumable_staging_dir(output_dir, digests, settings)
     prepared = [prepare_shard(input_dir, shard_files, staging, shard, settings)
                 for shard, shard_files in enumerate(shard_sources(sources, settings.run.shards))]
     steps: dict[str, Any] = {}

@@ -130,12 +130,13 @@ def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", se
 
 def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, logger: Any) -> dict[str, Any]:
     started_at = datetime.now(timezone.utc)
-    sources = pipeline.select_sources(input_dir, output_dir, discover_task(input_dir), settings)
+    digests = pipeline.plan_run(input_dir, output_dir, discover_task(input_dir), settings)
+    sources = list(digests)
     if settings.run.incremental:
         logger.info("incremental run: %d new or changed files", len(sources))
     shards = pipeline.shard_sources(sources, settings.run.shards)
     notify("started", steps=(2 if settings.dedup.enabled else 1) * len(shards), files=len(sources))
-    staging = str(pipeline.resumable_staging_dir(input_dir, output_dir, sources, settings))
+    staging = str(pipeline.resumable_staging_dir(output_dir, digests, settings))
 
     prepared = _wait([prepare_task.submit(input_dir, files, staging, shard, settings)
                       for shard, files in enumerate(shards)])
