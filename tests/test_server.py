@@ -167,3 +167,24 @@ def test_dask_local_cluster_gives_the_same_tables_as_threads(server, tmp_path):
     for table, frame in outputs["threads"].items():
         assert frame.equals(outputs["dask"][table]), table
     assert outputs["dask"]["lines"].height == 60
+
+
+def test_textwash_serve_registers_its_scheduled_deployment(server, tmp_path):
+    serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", str(tmp_path / "in"), str(tmp_path / "out"),
+                              "--cron", "0 3 * * *", "--name", "nightly-test"],
+                             cwd=REPO, env=server, stdout=open(tmp_path / "serve.log", "w"),
+                             stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        started = time.monotonic()
+        while True:
+            done = subprocess.run([PREFECT, "deployment", "inspect", "clean-corpus/nightly-test"], cwd=REPO,
+                                  env=server, capture_output=True, text=True, timeout=60)
+            if done.returncode == 0:
+                break
+            assert serve.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+            assert time.monotonic() - started < 120, (tmp_path / "serve.log").read_text()[-3000:]
+            time.sleep(1)
+        assert "0 3 * * *" in done.stdout
+        assert "'incremental': True" in done.stdout or '"incremental": true' in done.stdout
+    finally:
+        _stop(serve)
