@@ -457,11 +457,15 @@ def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexico
     for line_no in first:
         read(line_no)
     if composed_lines is not None:
-        needed = any(claim.composed and not claim.hypothetical for claim in claims)
+        # Only the families of asserted, composed claims can conflict: read the other lines that
+        # name one of them (and, for quantities, the lines that count an event).
+        families = {claim.family for claim in claims if claim.composed and not claim.hypothetical}
+        family_cues = [_compile_cached(family_cue_pattern(lexicon, family).replace(_B, r"\b")) for family in families]
         for line_no in texts:
             if line_no in composed_lines:
                 continue
-            if needed or (line_no and counted.search(texts[line_no].lower())):
+            lowered = texts[line_no].lower()
+            if any(cue.search(lowered) for cue in family_cues) or (line_no and counted.search(lowered)):
                 read(line_no)
 
     def locate(claim: Claim) -> Claim:
