@@ -113,6 +113,7 @@ def test_every_kind_of_bad_input_goes_to_rejects_and_the_rest_is_read(tmp_path):
     write(tmp_path / "archive.jsonl.gz", b"not gzip at all")
     write(tmp_path / "picture.jpg", b"\xff\xd8\xff")
     write(tmp_path / "bad.parquet", b"PAR1 nonsense")
+    write(tmp_path / "ragged.csv", "title,text\nA,B,C,D\n")
     settings = IngestSettings(max_record_chars=100, max_line_chars=50)
 
     result = ingest(tmp_path, settings)
@@ -132,6 +133,7 @@ def test_every_kind_of_bad_input_goes_to_rejects_and_the_rest_is_read(tmp_path):
         ("archive.jsonl.gz", None): "unreadable",
         ("picture.jpg", None): "unsupported_format",
         ("bad.parquet", None): "malformed_parquet",
+        ("ragged.csv", None): "malformed_csv",
     }
     assert all(result.rejects["detail"].str.len_chars() > 10)
     assert sorted(result.documents["body"].to_list()) == ["Good body", "fine", "ok"]
