@@ -1,6 +1,5 @@
 """Deduplication steps in isolation (no Prefect), and the properties the issue asks for."""
 
-import random
 
 import polars as pl
 import pytest

@@ -1,6 +1,5 @@
 """Incremental runs and the cross-run index (without Prefect)."""
 
-import json
 import shutil
 
 import polars as pl
