@@ -41,16 +41,6 @@ from cleaners.decoding import DecodeFailure, decode_bytes
 from cleaners.hashing import file_digest, stable_hex
 from cleaners.settings import IngestSettings
 
-RAW_DOCUMENT_SCHEMA = {
-    "doc_id": pl.String,
-    "source": pl.String,
-    "record": pl.String,
-    "row": pl.Int64,
-    "format": pl.String,
-    "encoding": pl.String,
-    "title": pl.String,
-    "body": pl.String,
-}
 REJECT_SCHEMA = {"source": pl.String, "record": pl.String, "reason": pl.String, "detail": pl.String}
 FILE_SCHEMA = {
     "source": pl.String,
