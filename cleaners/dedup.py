@@ -16,10 +16,10 @@ Three kinds of repetition, from cheapest to most global:
 2. **Near-duplicate documents** (syndicated and copied articles). Word-shingle (of content
    lines: longer than ``boilerplate_max_chars``, not repeats) MinHash
    signatures (one-permutation hashing, densified) are cut into LSH bands; documents sharing a
-   band bucket are candidates, each verified by the exact Jaccard similarity of their shingle
-   sets (``doc_jaccard_threshold``). Verified pairs are joined into clusters (union-find). The
-   canonical document of a cluster is, deterministically, the one with the most text, then the
-   first by source path and row.
+   band bucket are candidates; ``cleaners/near_duplicates.py`` verifies them by the exact
+   Jaccard similarity of their shingle sets (``doc_jaccard_threshold``), skipping pairs already
+   joined, and clusters them. The canonical document of a cluster is, deterministically, the one
+   with the most text, then the first by source path and row.
 3. **Boilerplate across the corpus.** Short lines (key at most ``boilerplate_max_chars``) are
    counted by the number of distinct *document clusters* they occur in, so that a syndicated
    article repeated five times does not make its own lines boilerplate. Recurring keys are then
@@ -40,7 +40,9 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from cleaners import schemas
 from cleaners.hashing import stable_hex
+from cleaners.near_duplicates import verify_partition
 from cleaners.keys import PRIME, line_key, ngram_hashes, stable_hash64, word_shingles, words
 from cleaners.settings import DedupSettings
 
@@ -229,24 +231,6 @@ def candidate_pairs(bands: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def jaccard(pairs: pl.DataFrame, shingles: pl.DataFrame) -> pl.DataFrame:
-    """Exact Jaccard similarity of the shingle sets of each ``doc_a, doc_b`` pair."""
-    sizes = shingles.group_by("doc_id").len("n")
-    shared = (
-        pairs.join(shingles.rename({"doc_id": "doc_a"}), on="doc_a")
-        .join(shingles.rename({"doc_id": "doc_b"}), on=["doc_b", "shingle"])
-        .group_by("doc_a", "doc_b").len("shared")
-    )
-    return (
-        pairs.join(shared, on=["doc_a", "doc_b"], how="left")
-        .join(sizes.rename({"doc_id": "doc_a", "n": "n_a"}), on="doc_a")
-        .join(sizes.rename({"doc_id": "doc_b", "n": "n_b"}), on="doc_b")
-        .with_columns(pl.col("shared").fill_null(0))
-        .with_columns(jaccard=pl.col("shared") / (pl.col("n_a") + pl.col("n_b") - pl.col("shared")))
-        .select("doc_a", "doc_b", "jaccard")
-    )
-
-
 def _components(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Union-find: each node → the smallest node of its connected component."""
     parent: dict[str, str] = {}
@@ -263,43 +247,6 @@ def _components(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
         if root_left != root_right:
             parent[max(root_left, root_right)] = min(root_left, root_right)
     return {node: find(node) for node in parent}
-
-
-def document_clusters(verified: pl.DataFrame, doc_info: pl.DataFrame, shingles: pl.DataFrame) -> pl.DataFrame:
-    """Cluster near-duplicate documents; one row per document in a cluster of two or more.
-
-    ``verified``: ``doc_a, doc_b`` pairs at or above the Jaccard threshold. ``doc_info``:
-    ``doc_id, source, row, n_chars``. Returns ``doc_id, dup_cluster_id, is_canonical,
-    jaccard_to_canonical, dup_cluster_size``; the cluster id is the canonical's ``doc_id``.
-    """
-    schema = {"doc_id": pl.String, "dup_cluster_id": pl.String, "is_canonical": pl.Boolean,
-              "jaccard_to_canonical": pl.Float64, "dup_cluster_size": pl.Int32}
-    roots = _components(verified.select("doc_a", "doc_b").iter_rows())
-    if not roots:
-        return pl.DataFrame(schema=schema)
-    members = pl.DataFrame({"doc_id": list(roots), "root": list(roots.values())}).join(doc_info, on="doc_id")
-    canonical = (
-        members.sort(["root", "n_chars", "source", "row"], descending=[False, True, False, False])
-        .group_by("root", maintain_order=True).first()
-        .select("root", canonical=pl.col("doc_id"))
-    )
-    members = members.join(canonical, on="root")
-    to_canonical = jaccard(
-        members.filter(pl.col("doc_id") != pl.col("canonical")).select(doc_a=pl.col("canonical"), doc_b=pl.col("doc_id")),
-        shingles,
-    )
-    return (
-        members.join(to_canonical.rename({"doc_a": "canonical", "doc_b": "doc_id"}), on=["canonical", "doc_id"], how="left")
-        .select(
-            "doc_id",
-            dup_cluster_id=pl.col("canonical"),
-            is_canonical=pl.col("doc_id") == pl.col("canonical"),
-            jaccard_to_canonical=pl.col("jaccard").fill_null(1.0),
-            dup_cluster_size=pl.len().over("canonical").cast(pl.Int32),
-        )
-        .sort("doc_id")
-        .cast(schema)
-    )
 
 
 # ------------------------------------------------------------------- boilerplate
@@ -452,12 +399,20 @@ def assign_boilerplate(lines: pl.DataFrame, boilerplate: pl.DataFrame, settings:
     return pl.concat([exact, variants.cast(exact.schema)])
 
 
-def apply_dedup(lines: pl.DataFrame, duplicates: pl.DataFrame, boilerplate: pl.DataFrame) -> pl.DataFrame:
+def apply_dedup(lines: pl.DataFrame, duplicates: pl.DataFrame | None = None,
+                boilerplate: pl.DataFrame | None = None) -> pl.DataFrame:
     """Give each line its final status, reason and what it duplicates.
 
-    ``boilerplate`` is :func:`assign_boilerplate`'s answer. Precedence: ``empty``, then
-    ``boilerplate``, then ``duplicate``, else ``kept``.
+    ``duplicates`` is :func:`in_document_duplicates`' answer and ``boilerplate``
+    :func:`assign_boilerplate`'s (none of either when dedup is off). Precedence: ``empty``,
+    then ``boilerplate``, then ``duplicate``, else ``kept``.
     """
+    if duplicates is None:
+        duplicates = schemas.empty(schemas.DUPLICATES)
+    if boilerplate is None:
+        boilerplate = schemas.empty({"doc_id": pl.String, "line_no": pl.Int32, "cluster_id": pl.String,
+                                     "cluster_text": pl.String, "cluster_docs": pl.Int64, "first_doc_id": pl.String,
+                                     "first_line_no": pl.Int32, "bp_similarity": pl.Float64})
     joined = (
         lines.join(duplicates, on=["doc_id", "line_no"], how="left")
         .join(boilerplate, on=["doc_id", "line_no"], how="left")
@@ -505,8 +460,7 @@ def deduplicate(lines: pl.DataFrame, doc_info: pl.DataFrame, settings: DedupSett
     duplicates = in_document_duplicates(keyed, settings)
     shingles = document_shingles(keyed, duplicates, settings)
     pairs = candidate_pairs(minhash_bands(shingles, settings))
-    verified = jaccard(pairs, shingles).filter(pl.col("jaccard") >= settings.doc_jaccard_threshold)
-    clusters = document_clusters(verified, doc_info, shingles)
+    clusters, _ = verify_partition(pairs, shingles, doc_info, settings.doc_jaccard_threshold)
     stats = key_statistics(boilerplate_occurrences(keyed_all, doc_info, settings), clusters)
     boilerplate = assign_boilerplate(keyed_all, boilerplate_clusters(stats, settings), settings)
     return apply_dedup(keyed_all, duplicates, boilerplate), clusters

@@ -29,16 +29,10 @@ from pathlib import Path
 
 import polars as pl
 
-INDEX_DIR = "index"
-PARTS = {
-    "files": {"source": pl.String, "digest": pl.String, "run_id": pl.String},
-    "doc_info": {"doc_id": pl.String, "source": pl.String, "row": pl.Int64, "n_chars": pl.Int64},
-    "shingles": {"doc_id": pl.String, "shingle": pl.Int64},
-    "bands": {"doc_id": pl.String, "band": pl.Int32, "bucket": pl.Int64},
-    "occurrences": {"key_hash": pl.Int64, "key": pl.String, "text": pl.String, "doc_id": pl.String,
-                    "source": pl.String, "row": pl.Int64, "line_no": pl.Int32},
-}
+from cleaners import schemas
 
+INDEX_DIR = "index"
+PARTS = schemas.INDEX
 
 class IndexBusy(RuntimeError):
     """Another run holds the output folder's lock."""
@@ -69,13 +63,32 @@ def _folder(output_dir: str | Path) -> Path | None:
     return previous[-1] if previous else None
 
 
-def read_part(output_dir: str | Path, part: str) -> pl.DataFrame:
-    """One table of the current index (empty, with its schema, when there is none)."""
+def _part_files(output_dir: str | Path, part: str) -> list[Path]:
+    """The Parquet files of one index table: ``<part>/*.parquet``, or the single ``<part>.parquet``
+    of indexes written before the index was streamed part by part."""
     folder = _folder(output_dir)
-    path = folder / f"{part}.parquet" if folder else None
-    if path is None or not path.exists():
-        return pl.DataFrame(schema=PARTS[part])
-    return pl.read_parquet(path)
+    if folder is None:
+        return []
+    if (folder / part).is_dir():
+        return sorted((folder / part).glob("*.parquet"))
+    single = folder / f"{part}.parquet"
+    return [single] if single.exists() else []
+
+
+def scan_part(output_dir: str | Path, part: str) -> pl.LazyFrame:
+    """One table of the current index, lazily (empty, with its schema, when there is none).
+
+    Callers filter before collecting, so an index larger than memory is never read whole.
+    """
+    files = _part_files(output_dir, part)
+    if not files:
+        return schemas.empty(PARTS[part]).lazy()
+    return pl.scan_parquet([str(path) for path in files]).cast(dict(PARTS[part]))
+
+
+def read_part(output_dir: str | Path, part: str) -> pl.DataFrame:
+    """One (small) table of the current index, in memory."""
+    return scan_part(output_dir, part).collect()
 
 
 def indexed_files(output_dir: str | Path) -> dict[str, str]:
@@ -83,37 +96,46 @@ def indexed_files(output_dir: str | Path) -> dict[str, str]:
     return dict(read_part(output_dir, "files").select("source", "digest").iter_rows())
 
 
-def write_index(output_dir: str | Path, parts: dict[str, pl.DataFrame]) -> Path:
-    """Write a whole new index and swap it in by rename."""
+def _place(source: Path, target: Path) -> None:
+    """Put a finished staged file into the new index: a hard link when it can be (no copy)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write_index(output_dir: str | Path, files: pl.DataFrame, new_parts: dict[str, list[Path]],
+                replaced_docs: list[str] | None = None) -> Path:
+    """Write a whole new index and swap it in by rename.
+
+    ``files`` is the new ``files`` table (small, in memory). ``new_parts`` lists, per document
+    table, the run's staged Parquet files (already in the index's schema), which are linked in
+    as they are. With ``replaced_docs`` (an incremental run), the old index's files are kept
+    too, each streamed through a filter that drops the documents this run re-processed; memory
+    stays bounded by a row group, whatever the size of the index.
+    """
     output_dir = Path(output_dir)
     fresh = output_dir / f"{INDEX_DIR}.new-{uuid.uuid4().hex}"
     fresh.mkdir(parents=True)
-    for part, schema in PARTS.items():
-        parts[part].select(list(schema)).cast(schema).write_parquet(fresh / f"{part}.parquet", compression="zstd")
+    schemas.conform(files, PARTS["files"]).write_parquet(fresh / "files.parquet", compression="zstd")
+    for part in PARTS:
+        if part == "files":
+            continue
+        folder = fresh / part
+        folder.mkdir()
+        if replaced_docs is not None:
+            drop = pl.Series(replaced_docs, dtype=pl.String).implode()
+            for number, old in enumerate(_part_files(output_dir, part)):
+                (pl.scan_parquet(str(old)).cast(dict(PARTS[part])).filter(~pl.col("doc_id").is_in(drop))
+                 .sink_parquet(folder / f"old-{number:05d}.parquet", compression="zstd"))
+        for number, path in enumerate(new_parts.get(part, [])):
+            _place(path, folder / f"new-{number:05d}-{path.name}")
     current = output_dir / INDEX_DIR
-    old = output_dir / f"{INDEX_DIR}.old-{uuid.uuid4().hex}"
+    old_index = output_dir / f"{INDEX_DIR}.old-{uuid.uuid4().hex}"
     if current.exists():
-        os.replace(current, old)
+        os.replace(current, old_index)
     os.replace(fresh, current)
-    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old_index, ignore_errors=True)
     for leftover in output_dir.glob(f"{INDEX_DIR}.old-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     return current
-
-
-def merged(output_dir: str | Path, new: dict[str, pl.DataFrame], incremental: bool) -> dict[str, pl.DataFrame]:
-    """The index after a run: ``new`` alone (full run), or the old index with ``new`` replacing
-    the entries of the documents and files it re-processed (incremental run)."""
-    if not incremental:
-        return new
-    replaced_docs = new["doc_info"].get_column("doc_id")
-    replaced_files = new["files"].get_column("source")
-    result = {}
-    for part in PARTS:
-        old = read_part(output_dir, part)
-        if part == "files":
-            old = old.filter(~pl.col("source").is_in(replaced_files.implode()))
-        else:
-            old = old.filter(~pl.col("doc_id").is_in(replaced_docs.implode()))
-        result[part] = pl.concat([old, new[part].select(list(PARTS[part])).cast(PARTS[part])])
-    return result

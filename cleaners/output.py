@@ -32,6 +32,7 @@ from typing import Any
 
 import polars as pl
 
+from cleaners.schemas import Schema, conform
 from cleaners.settings import OutputSettings
 
 TABLES = ("documents", "lines", "rejects", "flags")
@@ -52,6 +53,14 @@ def write_parquet_atomic(frame: pl.DataFrame, path: str | Path, settings: Output
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+def write_table(frame: pl.DataFrame, path: str | Path, schema: Schema, settings: OutputSettings | None = None) -> Path:
+    """Write ``frame`` conformed to its declared ``schema`` (``cleaners/schemas.py``), atomically.
+
+    Every staged and final table goes through here, so none is ever written without its schema.
+    """
+    return write_parquet_atomic(conform(frame, schema), path, settings)
 
 
 def write_json_atomic(data: dict[str, Any], path: str | Path) -> Path:

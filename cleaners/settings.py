@@ -119,10 +119,16 @@ class OutputSettings(_Section):
 
 class RunSettings(_Section):
     shards: int = Field(
-        default=2,
-        ge=1,
+        default=0,
+        ge=0,
         description="Input files are split into this many shards by a stable hash of their "
-        "path; each shard is one task. Output does not depend on it.",
+        "path; each shard is one task. 0 (default): two per worker. Output does not depend on it.",
+    )
+    workers: int = Field(
+        default=0,
+        ge=0,
+        description="Worker processes for `textwash run` and `run_local(workers=None)`. 0 (default): one "
+        "per core. Output does not depend on it.",
     )
     incremental: bool = Field(
         default=False,
@@ -176,9 +182,10 @@ class DedupSettings(_Section):
         description="Exact Jaccard similarity of word shingles for two documents to be near-duplicates.",
     )
     partitions: int = Field(
-        default=4, ge=1,
+        default=0, ge=0,
         description="The corpus-wide steps are split into this many partitions by stable hash; "
-        "each is one task. Output does not depend on it.",
+        "each is one task with memory bounded by its share. 0 (default): one per 48 MB of input, "
+        "at least 4. Output does not depend on it.",
     )
     write_noncanonical_documents: bool = Field(
         default=True,
@@ -228,4 +235,4 @@ class Settings(_Section):
 
     def fingerprint_json(self) -> str:
         """Canonical JSON of the settings that change output (for the run id)."""
-        return self.model_dump_json(exclude={"run": {"shards", "batch_mb", "incremental"}, "dedup": {"partitions"}})
+        return self.model_dump_json(exclude={"run": {"shards", "workers", "batch_mb", "incremental"}, "dedup": {"partitions"}})

@@ -1,15 +1,11 @@
-"""The main flow: ``clean_corpus(input_dir, output_dir, settings)``.
+"""The main flow: ``clean_corpus(input_dir, output_dir, settings)``, on the one stage plan.
 
-Each stage of :mod:`cleaners.pipeline` runs as a task; tasks pass paths and small dicts, never
-big frames, so a task runner can place them anywhere:
-
-1. ``discover``: list the input files;
-2. ``prepare`` (one per shard, concurrent): ingest → split → normalise → inside-document
-   duplicates, and the dedup *map* outputs, partitioned by stable hash;
-3. ``pair-documents`` (one per partition) → ``cluster-documents``: near-duplicate documents;
-4. ``count-keys`` (one per partition) → ``find-boilerplate``: boilerplate clusters;
-5. ``apply`` (one per shard): statuses, reasons, cleaned text;
-6. ``commit-run``: swap the run's tables into place atomically and write the manifest.
+The flow does what :func:`cleaners.pipeline.run_local` does, with each unit of each stage of
+:data:`cleaners.plan.PLAN` as a Prefect task (``prepare`` per shard, ``pair-documents`` per
+partition, …, ``apply`` per shard), then ``commit-run``. Tasks receive a
+:class:`~cleaners.stages.Job` and a unit number and return small counts, never frames, so the
+task runner can place them anywhere: threads, worker processes (the default of ``textwash
+run``: ``ProcessPoolTaskRunner``, one process per core) or Dask.
 
 The run's summary is published as a markdown artifact (key ``textwash-run``).
 """
@@ -30,7 +26,9 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact  #
 from cleaners import pipeline  # noqa: E402
 from cleaners.index import run_lock  # noqa: E402
 from cleaners.ingest import discover  # noqa: E402
+from cleaners.plan import PLAN, Stage, execute, run_unit  # noqa: E402
 from cleaners.settings import Settings  # noqa: E402
+from cleaners.stages import Job  # noqa: E402
 from flows.progress import notify  # noqa: E402
 from flows.report import run_markdown  # noqa: E402
 
@@ -42,50 +40,29 @@ def discover_task(input_dir: str) -> list[str]:
     return sources
 
 
-@task(name="prepare", retries=1, retry_delay_seconds=2)
-def prepare_task(input_dir: str, sources: list[str], staging: str, shard: int, settings: Settings) -> dict[str, Any]:
-    result = pipeline.prepare_shard(input_dir, sources, staging, shard, settings)
-    get_run_logger().info("shard %d: %d files → %d documents, %d lines, %d rejects",
-                          shard, len(sources), result["documents"], result["lines"], result["rejects"])
-    notify("step_done", step="prepare")
-    return result
-
-
-@task(name="pair-documents")
-def pair_documents_task(staging: str, partition: int, settings: Settings) -> str:
-    return pipeline.pair_documents(staging, partition, settings)
-
-
-@task(name="cluster-documents")
-def cluster_documents_task(staging: str, settings: Settings) -> dict[str, int]:
-    result = pipeline.cluster_documents(staging, settings)
-    get_run_logger().info("near-duplicate documents: %s", result)
-    return result
-
-
-@task(name="count-keys")
-def count_keys_task(staging: str, partition: int, settings: Settings) -> str:
-    return pipeline.count_keys(staging, partition, settings)
-
-
-@task(name="find-boilerplate")
-def find_boilerplate_task(staging: str, settings: Settings) -> dict[str, int]:
-    result = pipeline.find_boilerplate(staging, settings)
-    get_run_logger().info("boilerplate: %s", result)
-    return result
-
-
-@task(name="apply", retries=1, retry_delay_seconds=2)
-def apply_task(staging: str, parts: list[str], settings: Settings) -> dict[str, int]:
-    result = pipeline.apply_shard(staging, parts, settings)
-    notify("step_done", step="apply")
-    return result
+@task(retries=1, retry_delay_seconds=2)
+def stage_task(function: str, job: Job, unit: int) -> dict[str, Any]:
+    """One unit of one stage (named per stage with ``with_options``)."""
+    return run_unit(function, job, unit)
 
 
 @task(name="commit-run", retries=1, retry_delay_seconds=2)
-def commit_run_task(input_dir: str, output_dir: str, staging: str, settings: Settings, started_at: datetime,
-                    sources: list[str], steps: dict[str, Any]) -> dict[str, Any]:
-    return pipeline.finish_run(input_dir, output_dir, staging, settings, started_at, sources, steps)
+def commit_run_task(job: Job, started_at: datetime, steps: dict[str, Any]) -> dict[str, Any]:
+    return pipeline.finish_run(job, started_at, steps)
+
+
+class PrefectRunner:
+    """Runs a stage's units as Prefect tasks on the flow's task runner (see :mod:`cleaners.plan`)."""
+
+    def run_stage(self, stage: Stage, job: Job, units: list[int]) -> list[dict[str, Any]]:
+        named = stage_task.with_options(name=stage.name, task_run_name=f"{stage.name}-{{unit}}")
+        futures = [named.submit(stage.function, job, unit) for unit in units]
+        results = []
+        for future in futures:
+            results.append(future.result())
+            if stage.over == "shards" and stage.name in ("prepare", "apply"):
+                notify("step_done", step=stage.name)
+        return results
 
 
 def publish_artifacts(manifest: dict[str, Any], output_dir: Path) -> None:
@@ -115,40 +92,26 @@ def publish_artifacts(manifest: dict[str, Any], output_dir: Path) -> None:
                           or [{"reason": "(none)"}])
 
 
-def _wait(futures: list) -> list:
-    return [future.result() for future in futures]
-
-
 @flow(name="clean-corpus")
-def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", settings: Settings | None = None) -> dict[str, Any]:
+def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", settings: Settings | None = None,
+                 workers: int | None = None) -> dict[str, Any]:
     """Clean every document under ``input_dir`` into Parquet tables under ``output_dir``."""
     logger = get_run_logger()
     settings = settings or Settings()
     with run_lock(output_dir):  # one run at a time per output folder: tables and index
-        return _clean_corpus(input_dir, output_dir, settings, logger)
+        return _clean_corpus(input_dir, output_dir, settings, workers or settings.run.workers or
+                             pipeline.default_workers(), logger)
 
 
-def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, logger: Any) -> dict[str, Any]:
+def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, workers: int, logger: Any) -> dict[str, Any]:
     started_at = datetime.now(timezone.utc)
     digests = pipeline.plan_run(input_dir, output_dir, discover_task(input_dir), settings)
-    sources = list(digests)
     if settings.run.incremental:
-        logger.info("incremental run: %d new or changed files", len(sources))
-    shards = pipeline.shard_sources(sources, settings.run.shards)
-    notify("started", steps=(2 if settings.dedup.enabled else 1) * len(shards), files=len(sources))
-    staging = str(pipeline.resumable_staging_dir(output_dir, digests, settings))
-
-    prepared = _wait([prepare_task.submit(input_dir, files, staging, shard, settings)
-                      for shard, files in enumerate(shards)])
-    steps: dict[str, Any] = {}
-    if settings.dedup.enabled:
-        partitions = range(settings.dedup.partitions)
-        _wait([pair_documents_task.submit(staging, partition, settings) for partition in partitions])
-        steps["documents"] = cluster_documents_task(staging, settings)
-        _wait([count_keys_task.submit(staging, partition, settings) for partition in partitions])
-        steps["boilerplate"] = find_boilerplate_task(staging, settings)
-        _wait([apply_task.submit(staging, result["parts"], settings) for result in prepared])
-    manifest = commit_run_task(input_dir, output_dir, staging, settings, started_at, sources, steps)
+        logger.info("incremental run: %d new or changed files", len(digests))
+    job = pipeline.make_job(input_dir, output_dir, digests, settings, workers)
+    notify("started", steps=(2 if settings.dedup.enabled else 1) * len(job.shards), files=len(digests))
+    steps = execute(job, PrefectRunner(), PLAN)
+    manifest = commit_run_task(job, started_at, steps)
 
     counts = manifest["counts"]
     logger.info("run %s: %d documents, %d lines %s, %d rejects %s", manifest["run_id"], counts["documents"],

@@ -9,14 +9,13 @@ from cleaners.dedup import (
     add_keys,
     candidate_pairs,
     deduplicate,
-    document_clusters,
     document_shingles,
     in_document_duplicates,
-    jaccard,
     keyed_lines,
     minhash_bands,
 )
 from cleaners.documents import STATUSES
+from cleaners.near_duplicates import jaccard_of, verify_partition
 from cleaners.keys import line_key, stable_hash64
 from cleaners.settings import DedupSettings
 
@@ -113,9 +112,7 @@ def test_near_duplicate_documents_cluster_with_exact_jaccard_and_a_canonical():
     keyed = keyed_lines(add_keys(lines))
     shingles = document_shingles(keyed, in_document_duplicates(keyed, SETTINGS), SETTINGS)
     pairs = candidate_pairs(minhash_bands(shingles, SETTINGS))
-    scored = jaccard(pairs, shingles)
-    verified = scored.filter(pl.col("jaccard") >= SETTINGS.doc_jaccard_threshold)
-    clusters = document_clusters(verified, doc_info, shingles)
+    clusters, _ = verify_partition(pairs, shingles, doc_info, SETTINGS.doc_jaccard_threshold)
     by_doc = {row["doc_id"]: row for row in clusters.iter_rows(named=True)}
     assert set(by_doc) == {"a", "b"}
     assert by_doc["a"]["is_canonical"] and not by_doc["b"]["is_canonical"]  # the longer one
@@ -134,9 +131,10 @@ def reference_jaccard(left: list[str], right: list[str], size: int = 5) -> float
 
 
 def test_jaccard_is_exact():
-    shingles = pl.DataFrame({"doc_id": ["a"] * 4 + ["b"] * 3, "shingle": [1, 2, 3, 4, 3, 4, 5]})
-    pairs = pl.DataFrame({"doc_a": ["a"], "doc_b": ["b"]})
-    assert jaccard(pairs, shingles)["jaccard"].to_list() == [2 / 5]
+    import numpy as np
+
+    assert jaccard_of(np.array([1, 2, 3, 4]), np.array([3, 4, 5])) == 2 / 5
+    assert jaccard_of(np.array([1]), np.array([2])) == 0.0
 
 
 STORIES = [f"{a} {b}, according to documents seen by this newspaper." for a, b in zip(SUBJECTS, ACTIONS)][:4]

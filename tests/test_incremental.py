@@ -124,7 +124,7 @@ def test_rebuild_from_the_output_tables_gives_the_same_index(tmp_path):
 
 
 def test_rerun_after_a_crash_does_not_redo_finished_shards(tmp_path, monkeypatch):
-    import cleaners.pipeline as pipeline
+    import cleaners.stages as stages
     from tests.conftest import RAW_SAMPLES
 
     settings = Settings.load(None, ["run.shards=3"])
@@ -134,12 +134,12 @@ def test_rerun_after_a_crash_does_not_redo_finished_shards(tmp_path, monkeypatch
         raise RuntimeError("killed after the shards were prepared")
 
     with monkeypatch.context() as patch:
-        patch.setattr(pipeline, "cluster_documents", crash)
+        patch.setattr(stages, "cluster_documents", crash)
         with pytest.raises(RuntimeError):
             run_local(RAW_SAMPLES, tmp_path / "out", settings)
     prepared = []
-    original = pipeline._prepare_batch
-    monkeypatch.setattr(pipeline, "_prepare_batch", lambda *args: prepared.append(args) or original(*args))
+    original = stages._prepare_batch
+    monkeypatch.setattr(stages, "_prepare_batch", lambda *args: prepared.append(args) or original(*args))
     again = run_local(RAW_SAMPLES, tmp_path / "out", settings)
     assert prepared == []  # every shard was finished by the crashed attempt
     assert again["run_id"] == reference["run_id"] and again["counts"] == reference["counts"]

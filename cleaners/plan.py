@@ -1,0 +1,138 @@
+"""The stage plan, declared once, and the runners that execute it.
+
+:data:`PLAN` is the sequence of stages of every run. A *runner* only decides where the units of
+one stage run: :class:`SerialRunner` in this process (tests, debugging), :class:`ProcessRunner`
+in a pool of worker processes (the benchmark, ``run_local(workers=n)``), and the Prefect runner
+of ``flows/clean_corpus.py`` as tasks on threads, processes or Dask. Every runner goes through
+:func:`execute`, so none can list the stages differently.
+
+Stages are named by function, looked up in :mod:`cleaners.stages` when they run, so a unit of
+work crosses to a worker process as two strings, a :class:`~cleaners.stages.Job` and a number.
+Units of a stage are independent; stages run one after the other.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from cleaners import stages
+from cleaners.settings import Settings
+from cleaners.stages import Job
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of a run: ``function(job, unit)`` for every shard, every partition, or once."""
+
+    name: str
+    function: str
+    over: Literal["shards", "partitions", "once"]
+    needs_dedup: bool = True
+
+    def units(self, job: Job) -> list[int]:
+        if self.over == "shards":
+            return list(range(len(job.shards)))
+        if self.over == "partitions":
+            return list(range(job.partitions))
+        return [0]
+
+    def applies(self, settings: Settings) -> bool:
+        return settings.dedup.enabled or not self.needs_dedup
+
+
+PLAN: tuple[Stage, ...] = (
+    Stage("prepare", "prepare_shard", "shards", needs_dedup=False),
+    Stage("pair-documents", "pair_documents", "partitions"),
+    Stage("group-candidates", "group_candidates", "once"),
+    Stage("route-shingles", "route_shingles", "shards"),
+    Stage("cluster-documents", "cluster_documents", "partitions"),
+    Stage("count-keys", "count_keys", "partitions"),
+    Stage("find-boilerplate", "find_boilerplate", "once"),
+    Stage("apply", "apply_shard", "shards"),
+)
+
+
+def run_unit(function: str, job: Job, unit: int) -> dict[str, Any]:
+    """Run one unit of a stage (the entry point in a worker process)."""
+    result: dict[str, Any] = getattr(stages, function)(job, unit)
+    return result
+
+
+class Runner(Protocol):
+    def run_stage(self, stage: Stage, job: Job, units: list[int]) -> list[dict[str, Any]]:
+        """Run every unit of ``stage``; return their results in unit order."""
+        ...
+
+
+class SerialRunner:
+    """Every unit in this process, one after the other."""
+
+    def run_stage(self, stage: Stage, job: Job, units: list[int]) -> list[dict[str, Any]]:
+        return [run_unit(stage.function, job, unit) for unit in units]
+
+
+class ProcessRunner:
+    """Units in a pool of worker processes (``spawn``: polars' threads do not survive ``fork``).
+
+    Use as a context manager, so the pool is started once per run and always shut down.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: Executor | None = None
+
+    def __enter__(self) -> ProcessRunner:
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def run_stage(self, stage: Stage, job: Job, units: list[int]) -> list[dict[str, Any]]:
+        assert self._pool is not None, "use ProcessRunner as a context manager"
+        if len(units) == 1:  # nothing to spread: save the round trip
+            return [run_unit(stage.function, job, units[0])]
+        futures = [self._pool.submit(run_unit, stage.function, job, unit) for unit in units]
+        return [future.result() for future in futures]
+
+
+def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Sum the integer counts of a stage's units (a stage's line in the manifest)."""
+    total: dict[str, Any] = {}
+    for result in results:
+        for key, value in result.items():
+            if isinstance(value, int) and not isinstance(value, bool) and key != "shard":
+                total[key] = total.get(key, 0) + value
+    return total
+
+
+def execute(job: Job, runner: Runner, plan: Sequence[Stage] = PLAN,
+            on_stage: Callable[[Stage, float], None] | None = None) -> dict[str, Any]:
+    """Run ``plan`` for ``job`` with ``runner``; return each stage's summed counts and seconds."""
+    import time
+
+    steps: dict[str, Any] = {}
+    for stage in plan:
+        if not stage.applies(job.settings):
+            continue
+        started = time.perf_counter()
+        results = runner.run_stage(stage, job, stage.units(job))
+        seconds = time.perf_counter() - started
+        steps[stage.name] = {**summarise(results), "seconds": round(seconds, 3)}
+        if on_stage is not None:
+            on_stage(stage, seconds)
+    return steps
+
+
+def default_workers() -> int:
+    """Every core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

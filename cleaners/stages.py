@@ -1,0 +1,311 @@
+"""Every stage of a run, as a plain function ``stage(job, unit) -> dict`` over Parquet files.
+
+A stage reads and writes files under the run's staging folder (:class:`cleaners.staging.Staging`)
+and returns only small counts, so any runner can execute it anywhere: in this process, in a pool
+of worker processes, as a Prefect task on threads or processes, or on Dask. ``unit`` is the shard
+or partition number (0 for a stage that runs once). The order of stages is declared once, in
+:data:`cleaners.plan.PLAN`.
+
+=====================  ===========  ======================================================
+stage                  runs per     reads → writes
+=====================  ===========  ======================================================
+``prepare_shard``      shard        input files → ``stage/*``, ``map/bands``,
+                                    ``map/occurrences`` (batch by batch)
+``pair_documents``     partition    ``map/bands/p=`` → candidate pairs ``reduce/pairs/p=``
+``group_candidates``   once         all candidate pairs (two ids each) → components
+``route_shingles``     shard        the shard's shingles → ``map/shingles/p=`` by component
+``cluster_documents``  partition    a partition's pairs and shingles → verified clusters
+``count_keys``         partition    ``map/occurrences/p=`` → per-key document counts
+``find_boilerplate``   once         recurring keys (small) → boilerplate clusters
+``apply_shard``        shard        staged lines + dedup results → final tables, flags
+=====================  ===========  ======================================================
+
+Memory is bounded by a batch (``run.batch_mb``) in the per-shard stages and by a partition in the
+reduces; the only corpus-wide frames are the candidate pairs and components (two ids per
+candidate document) and the recurring short keys.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from cleaners import index, schemas
+from cleaners.dedup import (
+    add_keys,
+    apply_dedup,
+    assign_boilerplate,
+    boilerplate_clusters,
+    boilerplate_occurrences,
+    candidate_pairs,
+    document_shingles,
+    in_document_duplicates,
+    key_statistics,
+    keyed_lines,
+    minhash_bands,
+)
+from cleaners.contradictions import flag_documents
+from cleaners.documents import assemble_documents, assign_status, normalise_titles
+from cleaners.ingest import ingest_files
+from cleaners.lines import split_lines
+from cleaners.near_duplicates import candidate_components, verify_partition
+from cleaners.normalise import normalise_lines
+from cleaners.output import write_json_atomic, write_table
+from cleaners.settings import OutputSettings, Settings
+from cleaners.staging import Staging, part_name
+
+#: Staged files live for one run: fast compression beats small files.
+STAGING_OUTPUT = OutputSettings(compression="lz4", compression_level=None)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a stage needs, picklable: it is sent to worker processes and Dask workers."""
+
+    input_dir: str
+    staging: Staging
+    settings: Settings
+    shards: tuple[tuple[str, ...], ...]
+    partitions: int
+
+    @property
+    def output_dir(self) -> Path:
+        return self.staging.output_dir
+
+
+def _partition(column: str, n: int) -> pl.Expr:
+    """Partition number of a (possibly negative) stable hash column."""
+    return ((pl.col(column) % n) + n) % n
+
+
+def _scan(folder: Path, schema: schemas.Schema, pattern: str = "*.parquet") -> pl.LazyFrame:
+    files = sorted(folder.glob(pattern)) if folder.is_dir() else []
+    if not files:
+        return schemas.empty(schema).lazy()
+    return pl.scan_parquet([str(path) for path in files]).cast(dict(schema))
+
+
+def _stage_write(frame: pl.DataFrame, path: Path, schema: schemas.Schema) -> None:
+    write_table(frame, path, schema, STAGING_OUTPUT)
+
+
+def _write_partitioned(frame: pl.DataFrame, folder: Path, column: str, n: int, name: str,
+                       schema: schemas.Schema) -> None:
+    with_partition = frame.with_columns(_p=_partition(column, n))
+    for number, part in with_partition.partition_by("_p", as_dict=True, include_key=False).items():
+        _stage_write(part, folder / f"p={number[0]}" / name, schema)
+
+
+# ----------------------------------------------------------------------- prepare
+
+def batch_sources(input_dir: str | Path, sources: list[str] | tuple[str, ...], batch_bytes: int) -> list[list[str]]:
+    """Group sorted ``sources`` into consecutive batches of about ``batch_bytes`` of input."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for source in sorted(sources):
+        try:
+            file_size = (Path(input_dir) / source).stat().st_size
+        except OSError:
+            file_size = 0  # unreadable: ingest will reject it with the reason
+        if current and size + file_size > batch_bytes:
+            batches.append(current)
+            current, size = [], 0
+        current.append(source)
+        size += file_size
+    if current or not batches:
+        batches.append(current)
+    return batches
+
+
+def prepare_shard(job: Job, shard: int) -> dict[str, Any]:
+    """Ingest, split, normalise and find in-document duplicates for one shard; write map outputs.
+
+    Resumable: a shard finished by an earlier attempt of the same run is not redone.
+    """
+    done = job.staging.done(shard)
+    if done.exists():
+        return dict(json.loads(done.read_text(encoding="utf-8")))
+    totals = {"documents": 0, "lines": 0, "rejects": 0}
+    parts = []
+    batch_bytes = int(job.settings.run.batch_mb * 1_000_000)
+    for batch_no, batch in enumerate(batch_sources(job.input_dir, job.shards[shard], batch_bytes)):
+        name = part_name(shard, batch_no)
+        counts = _prepare_batch(job, batch, name)
+        for key in totals:
+            totals[key] += counts[key]
+        parts.append(name)
+    result = {"shard": shard, "parts": parts, **totals}
+    write_json_atomic(result, done)
+    return result
+
+
+def _prepare_batch(job: Job, sources: list[str], name: str) -> dict[str, int]:
+    settings, staging = job.settings, job.staging
+    ingested = ingest_files(job.input_dir, sources, settings.ingest)
+    lines = assign_status(normalise_lines(split_lines(ingested.documents), settings.normalise))
+    documents = normalise_titles(ingested.documents, settings.normalise)
+    counts = {"documents": documents.height, "lines": lines.height, "rejects": ingested.rejects.height}
+    _stage_write(ingested.files, staging.stage("files", name), schemas.FILES)
+    if not settings.dedup.enabled:  # nothing corpus-wide to wait for: the final tables now
+        _write_final(job, name, apply_dedup(lines), documents, ingested.rejects)
+        return counts
+
+    dedup = settings.dedup
+    lines = add_keys(lines)
+    doc_info = (
+        documents.select("doc_id", "source", "row")
+        .join(lines.group_by("doc_id").agg(n_chars=pl.col("text").str.len_chars().sum()), on="doc_id", how="left")
+        .with_columns(pl.col("n_chars").fill_null(0))
+    )
+    keyed = keyed_lines(lines)
+    duplicates = in_document_duplicates(keyed, dedup)
+    shingles = document_shingles(keyed, duplicates, dedup)
+    # The key is kept for short lines only, so that apply can match rare boilerplate variants.
+    short_keys = lines.with_columns(key=pl.when(pl.col("key_chars") <= dedup.boilerplate_max_chars).then("key"))
+    for table, frame, schema in [
+        ("lines", short_keys, schemas.STAGED_LINES), ("documents", documents, schemas.STAGED_DOCUMENTS),
+        ("doc_info", doc_info, schemas.DOC_INFO), ("rejects", ingested.rejects, schemas.REJECTS),
+        ("duplicates", duplicates, schemas.DUPLICATES), ("shingles", shingles, schemas.SHINGLES),
+    ]:
+        _stage_write(frame, staging.stage(table, name), schema)
+    _write_partitioned(minhash_bands(shingles, dedup), staging.mapped("bands"), "bucket", job.partitions, name,
+                       schemas.BANDS)
+    _write_partitioned(boilerplate_occurrences(lines, doc_info, dedup), staging.mapped("occurrences"), "key_hash",
+                       job.partitions, name, schemas.OCCURRENCES)
+    return counts
+
+
+def _write_final(job: Job, name: str, lines: pl.DataFrame, documents: pl.DataFrame, rejects: pl.DataFrame,
+                 clusters: pl.DataFrame | None = None) -> dict[str, int]:
+    settings = job.settings
+    lines = schemas.conform(lines, schemas.LINES)
+    clusters = schemas.empty(schemas.CLUSTERS) if clusters is None else clusters
+    documents = assemble_documents(documents, lines, clusters)
+    not_written = 0
+    if not settings.dedup.write_noncanonical_documents:
+        not_written = documents.filter(~pl.col("is_canonical")).height
+        documents = documents.filter(pl.col("is_canonical"))
+    flags = flag_documents(documents, lines) if settings.flags.enabled else schemas.empty(schemas.FLAGS)
+    for table, frame in {"lines": lines, "documents": documents, "rejects": rejects, "flags": flags}.items():
+        write_table(frame, job.staging.final(table, name), schemas.FINAL[table], settings.output)
+    return {"documents": documents.height, "noncanonical_not_written": not_written}
+
+
+# ----------------------------------------------------- near-duplicate documents
+
+def _earlier(job: Job, part: str) -> pl.LazyFrame:
+    """Rows of the output folder's index (earlier runs), minus the documents this run re-processes."""
+    current = _scan(job.staging.stage("doc_info"), schemas.DOC_INFO).select("doc_id").collect()["doc_id"]
+    return index.scan_part(job.output_dir, part).filter(~pl.col("doc_id").is_in(current.implode()))
+
+
+def pair_documents(job: Job, partition: int) -> dict[str, int]:
+    """Reduce one band partition to candidate near-duplicate pairs (a star per bucket)."""
+    bands = _scan(job.staging.mapped("bands", partition), schemas.BANDS).collect()
+    pairs = candidate_pairs(bands)
+    if job.settings.run.incremental:
+        earlier = _earlier(job, "bands").filter(_partition("bucket", job.partitions) == partition).collect()
+        # Earlier documents were paired among themselves by earlier runs: keep new-to-earlier pairs.
+        current = bands.get_column("doc_id").unique().implode()
+        mixed = candidate_pairs(pl.concat([bands, earlier]))
+        pairs = mixed.filter(pl.col("doc_a").is_in(current) | pl.col("doc_b").is_in(current))
+    _stage_write(pairs, job.staging.pairs(partition), schemas.PAIRS)
+    return {"candidate_pairs": pairs.height}
+
+
+def group_candidates(job: Job, _unit: int = 0) -> dict[str, int]:
+    """Connected components of all candidate pairs; each component's pairs go to its partition."""
+    pairs = _scan(job.staging.pairs_dir, schemas.PAIRS).unique().collect()
+    components = candidate_components(pairs, job.partitions)
+    _stage_write(components, job.staging.components, schemas.COMPONENTS)
+    routed = pairs.join(components.select(doc_a="doc_id", partition="partition"), on="doc_a")
+    for partition in range(job.partitions):
+        _stage_write(routed.filter(pl.col("partition") == partition), job.staging.component_pairs(partition),
+                     schemas.PAIRS)
+    return {"candidate_documents": components.height,
+            "candidate_components": components["component"].n_unique() if components.height else 0}
+
+
+def route_shingles(job: Job, shard: int) -> dict[str, int]:
+    """Map: send the shingles of this shard's candidate documents to their component's partition."""
+    components = pl.read_parquet(job.staging.components).select("doc_id", "partition")
+    routed = 0
+    for name in _parts(job, shard):
+        shingles = pl.read_parquet(job.staging.stage("shingles", name)).join(components, on="doc_id")
+        routed += shingles.height
+        _write_partitioned(shingles, job.staging.mapped("shingles"), "partition", job.partitions, name,
+                           schemas.SHINGLES)
+    return {"shingles_routed": routed}
+
+
+def cluster_documents(job: Job, partition: int) -> dict[str, int]:
+    """Verify one partition's candidate components into near-duplicate clusters (exact Jaccard)."""
+    staging = job.staging
+    pairs = pl.read_parquet(staging.component_pairs(partition))
+    members = pl.read_parquet(staging.components).filter(pl.col("partition") == partition).select("doc_id")
+    wanted = members["doc_id"].implode()
+    shingles = _scan(staging.mapped("shingles", partition), schemas.SHINGLES).collect()
+    doc_info = _scan(staging.stage("doc_info"), schemas.DOC_INFO).filter(pl.col("doc_id").is_in(wanted)).collect()
+    if job.settings.run.incremental:
+        shingles = pl.concat([shingles, _earlier(job, "shingles").filter(pl.col("doc_id").is_in(wanted)).collect()])
+        doc_info = pl.concat([doc_info, _earlier(job, "doc_info").filter(pl.col("doc_id").is_in(wanted)).collect()])
+    clusters, counts = verify_partition(pairs, shingles, doc_info, job.settings.dedup.doc_jaccard_threshold)
+    _stage_write(clusters, staging.clusters(partition), schemas.CLUSTERS)
+    return {**counts, "clusters": int(clusters["is_canonical"].sum())}
+
+
+def _clusters_of(job: Job, doc_ids: pl.Series) -> pl.DataFrame:
+    """The near-duplicate clusters of the given documents (those that have any)."""
+    return (_scan(job.staging.clusters_dir, schemas.CLUSTERS)
+            .filter(pl.col("doc_id").is_in(doc_ids.unique().implode())).collect())
+
+
+# ------------------------------------------------------------------- boilerplate
+
+def count_keys(job: Job, partition: int) -> dict[str, int]:
+    """Reduce one key partition: in how many document clusters each short line occurs."""
+    occurrences = _scan(job.staging.mapped("occurrences", partition), schemas.OCCURRENCES).collect()
+    if job.settings.run.incremental:
+        earlier = _earlier(job, "occurrences").filter(_partition("key_hash", job.partitions) == partition)
+        occurrences = pl.concat([occurrences, earlier.collect()])
+    stats = (key_statistics(occurrences, _clusters_of(job, occurrences["doc_id"])) if occurrences.height
+             else schemas.empty(schemas.KEY_STATS))
+    _stage_write(stats, job.staging.key_stats(partition), schemas.KEY_STATS)
+    return {"recurring_keys": stats.height}
+
+
+def find_boilerplate(job: Job, _unit: int = 0) -> dict[str, int]:
+    """Merge recurring keys with their variants into clusters; keep those that are boilerplate."""
+    stats = _scan(job.staging.key_stats_dir, schemas.KEY_STATS).collect()
+    clusters = boilerplate_clusters(stats, job.settings.dedup)
+    _stage_write(clusters, job.staging.boilerplate, schemas.BOILERPLATE)
+    return {"boilerplate_keys": clusters.height,
+            "boilerplate_clusters": clusters["cluster_id"].n_unique() if clusters.height else 0}
+
+
+# ------------------------------------------------------------------------- apply
+
+def _parts(job: Job, shard: int) -> list[str]:
+    return list(json.loads(job.staging.done(shard).read_text(encoding="utf-8"))["parts"])
+
+
+def apply_shard(job: Job, shard: int) -> dict[str, int]:
+    """Final tables for one shard, batch by batch: statuses, reasons, cleaned text, flags."""
+    staging = job.staging
+    boilerplate = pl.read_parquet(staging.boilerplate)
+    counts = {"documents": 0, "noncanonical_not_written": 0}
+    for name in _parts(job, shard):
+        lines = pl.read_parquet(staging.stage("lines", name))
+        assigned = assign_boilerplate(lines, boilerplate, job.settings.dedup)
+        lines = apply_dedup(lines, pl.read_parquet(staging.stage("duplicates", name)), assigned)
+        documents = pl.read_parquet(staging.stage("documents", name))
+        written = _write_final(job, name, lines, documents, pl.read_parquet(staging.stage("rejects", name)),
+                               _clusters_of(job, documents["doc_id"]))
+        for key in counts:
+            counts[key] += written[key]
+    return counts

@@ -1,0 +1,105 @@
+"""The staging folder of one run: every path a stage reads or writes, named in one place.
+
+A run is staged whole under ``OUTPUT/_staging/<key>/`` (the key names the input contents and the
+settings, so a re-run after a crash finds the shards it had finished). Stages never build paths
+themselves; they ask a :class:`Staging` for them, so the layout can change in one place::
+
+    stage/<table>/<part>.parquet        per shard and batch: files, documents, lines, doc_info,
+                                        rejects, duplicates, shingles
+    done/shard-<n>.json                 a finished prepare, with the parts it wrote
+    map/bands/p=<p>/<part>              MinHash band buckets, partitioned by bucket
+    map/occurrences/p=<p>/<part>        short-line occurrences, partitioned by key hash
+    map/shingles/p=<p>/<part>           shingles of candidate documents, by candidate component
+    reduce/pairs/p=<p>.parquet          candidate near-duplicate pairs of a band partition
+    reduce/components.parquet           candidate components: document → component, partition
+    reduce/component_pairs/p=<p>        candidate pairs, by the partition of their component
+    reduce/clusters/p=<p>.parquet       verified near-duplicate clusters of a partition
+    reduce/key_stats/p=<p>.parquet      per-key document counts of a key partition
+    reduce/boilerplate.parquet          boilerplate clusters
+    final/<table>/<part>.parquet        the run's final tables, swapped in by the commit
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from cleaners.output import STAGING_DIR
+
+STAGED_TABLES = ("files", "documents", "lines", "doc_info", "rejects", "duplicates", "shingles")
+MAPPED_TABLES = ("bands", "occurrences", "shingles")
+
+
+@dataclass(frozen=True)
+class Staging:
+    """Named paths under one run's staging folder (picklable: it crosses to worker processes)."""
+
+    root: Path
+    output_dir: Path
+
+    @classmethod
+    def under(cls, output_dir: str | Path, key: str) -> Staging:
+        output_dir = Path(output_dir)
+        return cls(root=output_dir / STAGING_DIR / key, output_dir=output_dir)
+
+    # --- prepare
+    def stage(self, table: str, part: str | None = None) -> Path:
+        """``stage/<table>/`` or one part file in it."""
+        assert table in STAGED_TABLES, table
+        folder = self.root / "stage" / table
+        return folder / part if part else folder
+
+    def done(self, shard: int) -> Path:
+        return self.root / "done" / f"shard-{shard:05d}.json"
+
+    def mapped(self, table: str, partition: int | None = None) -> Path:
+        """``map/<table>/`` or one partition folder in it."""
+        assert table in MAPPED_TABLES, table
+        folder = self.root / "map" / table
+        return folder / f"p={partition}" if partition is not None else folder
+
+    # --- reduce
+    def pairs(self, partition: int) -> Path:
+        return self.root / "reduce" / "pairs" / f"p={partition}.parquet"
+
+    @property
+    def pairs_dir(self) -> Path:
+        return self.root / "reduce" / "pairs"
+
+    @property
+    def components(self) -> Path:
+        return self.root / "reduce" / "components.parquet"
+
+    def component_pairs(self, partition: int) -> Path:
+        return self.root / "reduce" / "component_pairs" / f"p={partition}.parquet"
+
+    def clusters(self, partition: int) -> Path:
+        return self.root / "reduce" / "clusters" / f"p={partition}.parquet"
+
+    @property
+    def clusters_dir(self) -> Path:
+        return self.root / "reduce" / "clusters"
+
+    def key_stats(self, partition: int) -> Path:
+        return self.root / "reduce" / "key_stats" / f"p={partition}.parquet"
+
+    @property
+    def key_stats_dir(self) -> Path:
+        return self.root / "reduce" / "key_stats"
+
+    @property
+    def boilerplate(self) -> Path:
+        return self.root / "reduce" / "boilerplate.parquet"
+
+    # --- apply and commit
+    @property
+    def final_dir(self) -> Path:
+        return self.root / "final"
+
+    def final(self, table: str, part: str) -> Path:
+        return self.root / "final" / table / part
+
+
+def part_name(shard: int, batch: int) -> str:
+    """File name of one shard's batch: the same in every staged table."""
+    return f"part-{shard:05d}-{batch:04d}.parquet"
