@@ -36,7 +36,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -422,6 +422,37 @@ def _compile_cached(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
+#: Paragraph analyses already done in this process, by (lexicon, is title, text). Syndicated
+#: copies repeat the same paragraphs dozens of times; each is analysed once. Bounded.
+_PARAGRAPHS: dict[tuple[int, bool, str], tuple[list[Claim], list[Quantity], int]] = {}
+_PARAGRAPH_LEXICONS: dict[int, Lexicon] = {}  # keeps each keyed lexicon alive, so its id is not reused
+_PARAGRAPH_CACHE_SIZE = 200_000
+
+
+def _read_paragraph(text: str, is_title: bool, lexicon: Lexicon,
+                    counted: re.Pattern[str]) -> tuple[list[Claim], list[Quantity], int]:
+    """Claims and counted quantities of one paragraph (``line_no`` 0: callers set theirs), and
+    how many sentences were split. Cheap tokens over the whole paragraph; the real splitter runs
+    only where events are counted (and, later, where a flag needs a sentence: see locate)."""
+    key = (id(lexicon), is_title, text)
+    cached = _PARAGRAPHS.get(key)
+    if cached is not None:
+        return cached
+    claims = claims_in(whole_paragraph(text), 0, lexicon)
+    quantities: list[Quantity] = []
+    n_sentences = 0
+    if not is_title and counted.search(text.lower()):
+        sentences = split_paragraph(text)
+        n_sentences = len(sentences)
+        for sentence in sentences:
+            quantities.extend(quantities_in(sentence, 0, lexicon))
+    if len(_PARAGRAPHS) >= _PARAGRAPH_CACHE_SIZE:
+        _PARAGRAPHS.clear()
+    _PARAGRAPH_LEXICONS[id(lexicon)] = lexicon
+    _PARAGRAPHS[key] = (claims, quantities, n_sentences)
+    return claims, quantities, n_sentences
+
+
 def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexicon | None = None,
                   stats: dict[str, int] | None = None, composed_lines: set[int] | None = None) -> list[dict[str, Any]]:
     """Flags for one document: ``title`` and its kept ``(line_no, text)`` paragraphs.
@@ -439,17 +470,12 @@ def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexico
         text = texts[line_no]
         if not text:
             return
-        # Cheap tokens over the whole paragraph; the real splitter runs only where a flag needs a
-        # sentence (see locate) or where events are counted.
-        claims.extend(claims_in(whole_paragraph(text), line_no, lexicon))
+        found_claims, found_quantities, n_sentences = _read_paragraph(text, line_no == 0, lexicon, counted)
+        claims.extend(replace(claim, line_no=line_no) for claim in found_claims)
+        quantities.extend(replace(quantity, line_no=line_no) for quantity in found_quantities)
         if stats is not None:
             stats["paragraphs"] = stats.get("paragraphs", 0) + 1
-        if line_no and counted.search(text.lower()):
-            sentences = split_paragraph(text)
-            if stats is not None:
-                stats["sentences"] = stats.get("sentences", 0) + len(sentences)
-            for sentence in sentences:
-                quantities.extend(quantities_in(sentence, line_no, lexicon))
+            stats["sentences"] = stats.get("sentences", 0) + n_sentences
 
     # Lines with an operator first: if none of them makes an asserted, composed claim, no
     # contradiction or double negation is possible and the rest is read only for quantities.

@@ -52,12 +52,16 @@ _BAND_BASE = 1_000_033
 # --------------------------------------------------------------------------- keys
 
 def add_keys(lines: pl.DataFrame) -> pl.DataFrame:
-    """Add ``key``, ``key_hash`` (stable Int64) and ``key_chars`` to lines with a ``text`` column."""
-    keyed = lines.with_columns(key=line_key(pl.col("text")))
-    return keyed.with_columns(
-        key_hash=stable_hash64(keyed.get_column("key")),
+    """Add ``key``, ``key_hash`` (stable Int64) and ``key_chars`` to lines with a ``text`` column.
+
+    Keys are computed once per distinct text and joined back (syndicated lines repeat).
+    """
+    distinct = lines.select(pl.col("text").unique()).with_columns(key=line_key(pl.col("text")))
+    distinct = distinct.with_columns(
+        key_hash=stable_hash64(distinct.get_column("key")),
         key_chars=pl.col("key").str.len_chars().cast(pl.Int32),
     )
+    return lines.join(distinct, on="text", how="left", maintain_order="left", nulls_equal=True)
 
 
 def _scores(left: Iterable[str], right: Iterable[str]) -> list[float]:
@@ -140,7 +144,8 @@ def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.D
 
 def document_shingles(keyed: pl.DataFrame, duplicates: pl.DataFrame, settings: DedupSettings,
                        chunk_lines: int = 50_000) -> pl.DataFrame:
-    """``doc_id, shingle``: the set of word n-gram hashes of each document's content lines.
+    """``doc_id, shingles``: the set of word n-gram hashes of each document's content lines, as
+    one sorted list of distinct hashes per document (compact to store, route and compare).
 
     Content lines are those longer than ``boilerplate_max_chars`` that are not in-document
     duplicates. Leaving out short lines (where boilerplate lives) and repeats makes document
@@ -154,12 +159,19 @@ def document_shingles(keyed: pl.DataFrame, duplicates: pl.DataFrame, settings: D
         .join(duplicates.select("doc_id", "line_no"), on=["doc_id", "line_no"], how="anti", maintain_order="left")
         .select("lid", "doc_no", "key")
     )
+    # Shingles are a function of the key: hash each distinct key's n-grams once (syndicated
+    # copies repeat their lines), then give them to every document that has the key.
+    content = content.with_columns(kid=pl.col("key").rank("dense").cast(pl.Int64))
+    keys = content.select("kid", "key").unique("kid").sort("kid")
     cache: dict[str, int] = {}
+    key_grams = []
+    for start in range(0, keys.height, chunk_lines):
+        chunk_words = words(keys.slice(start, chunk_lines), "kid", "key", cache=cache)
+        key_grams.append(ngram_hashes(chunk_words, "kid", settings.doc_shingle_words))
+    grams_of_key = pl.concat(key_grams) if key_grams else pl.DataFrame(schema={"kid": pl.Int64, "shingle": pl.Int64})
     parts = [np.empty(0, dtype=np.int64)]
     for start in range(0, content.height, chunk_lines):
-        chunk = content.slice(start, chunk_lines)
-        chunk_words = words(chunk, "lid", "key", keep=["doc_no"], cache=cache)
-        grams = ngram_hashes(chunk_words, "lid", settings.doc_shingle_words, keep=["doc_no"])
+        grams = content.slice(start, chunk_lines).select("kid", "doc_no").join(grams_of_key, on="kid")
         # (document, shingle) as one int64 (doc_no < 2**32, shingle < 2**31): a flat array to
         # deduplicate, far lighter than a two-column unique.
         parts.append(_sorted_unique(grams["doc_no"].to_numpy() * PRIME + grams["shingle"].to_numpy()))
@@ -167,8 +179,9 @@ def document_shingles(keyed: pl.DataFrame, duplicates: pl.DataFrame, settings: D
     doc_ids = keyed.select("doc_no", "doc_id").unique("doc_no")
     return (
         pl.DataFrame({"doc_no": combined // PRIME, "shingle": combined % PRIME})
+        .group_by("doc_no", maintain_order=True).agg(shingles=pl.col("shingle"))  # sorted: combined is
         .join(doc_ids, on="doc_no", maintain_order="left")
-        .select("doc_id", "shingle")
+        .select("doc_id", "shingles")
     )
 
 
@@ -184,7 +197,8 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
 
 
 def minhash_bands(shingles: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
-    """``doc_id, band, bucket``: LSH band buckets of a one-permutation MinHash signature.
+    """``doc_id, band, bucket``: LSH band buckets of a one-permutation MinHash signature of each
+    document's ``shingles`` (see :func:`document_shingles`).
 
     Each shingle hash falls in bin ``hash % bins`` with value ``hash // bins``; a bin's value is
     its minimum (one pass, no per-permutation hashing). Band ``b`` holds bins ``b*r .. b*r+r-1``;
@@ -204,6 +218,7 @@ def minhash_bands(shingles: pl.DataFrame, settings: DedupSettings) -> pl.DataFra
     }, schema={"bin": pl.Int64, "a": pl.Int64, "b": pl.Int64})
     return (
         shingles.lazy()
+        .explode("shingles").rename({"shingles": "shingle"}).drop_nulls("shingle")
         .group_by("doc_id", (pl.col("shingle") % bins).alias("bin"))
         .agg(pl.col("shingle").floordiv(bins).min().alias("value"))
         .join(mixers, on="bin")

@@ -83,7 +83,15 @@ def scan_part(output_dir: str | Path, part: str) -> pl.LazyFrame:
     files = _part_files(output_dir, part)
     if not files:
         return schemas.empty(PARTS[part]).lazy()
-    return pl.scan_parquet([str(path) for path in files]).cast(dict(PARTS[part]))
+    return pl.concat([_scan_file(path, part) for path in files])
+
+
+def _scan_file(path: Path, part: str) -> pl.LazyFrame:
+    frame = pl.scan_parquet(str(path))
+    if part == "shingles" and "shingle" in pl.read_parquet_schema(path):
+        # An index written before shingles were stored as one sorted list per document.
+        frame = frame.group_by("doc_id").agg(shingles=pl.col("shingle").unique().sort())
+    return frame.cast(dict(PARTS[part]))
 
 
 def read_part(output_dir: str | Path, part: str) -> pl.DataFrame:
@@ -126,7 +134,7 @@ def write_index(output_dir: str | Path, files: pl.DataFrame, new_parts: dict[str
         if replaced_docs is not None:
             drop = pl.Series(replaced_docs, dtype=pl.String).implode()
             for number, old in enumerate(_part_files(output_dir, part)):
-                (pl.scan_parquet(str(old)).cast(dict(PARTS[part])).filter(~pl.col("doc_id").is_in(drop))
+                (_scan_file(old, part).filter(~pl.col("doc_id").is_in(drop))
                  .sink_parquet(folder / f"old-{number:05d}.parquet", compression="zstd"))
         for number, path in enumerate(new_parts.get(part, [])):
             _place(path, folder / f"new-{number:05d}-{path.name}")

@@ -85,9 +85,13 @@ def jaccard_of(left: np.ndarray, right: np.ndarray) -> float:
 
 
 def _shingle_sets(shingles: pl.DataFrame) -> dict[str, np.ndarray]:
-    grouped = shingles.group_by("doc_id").agg(pl.col("shingle").unique())
-    return {doc_id: np.asarray(values, dtype=np.int64)
-            for doc_id, values in zip(grouped["doc_id"].to_list(), grouped["shingle"].to_list())}
+    """``doc_id → shingles`` as numpy arrays (one list column, converted without Python loops
+    over the shingles themselves)."""
+    column = shingles.get_column("shingles")
+    lengths = column.list.len().fill_null(0).to_numpy()
+    flat = column.filter(column.list.len() > 0).explode().to_numpy()  # (an empty list explodes to null)
+    arrays = np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
+    return dict(zip(shingles.get_column("doc_id").to_list(), arrays))
 
 
 class _UnionFind:
@@ -112,7 +116,7 @@ def verify_partition(pairs: pl.DataFrame, shingles: pl.DataFrame, doc_info: pl.D
                      threshold: float) -> tuple[pl.DataFrame, dict[str, Any]]:
     """Clusters (``schemas.CLUSTERS``) of one partition's candidate pairs, and what it cost.
 
-    ``pairs``: ``doc_a, doc_b``; ``shingles``: ``doc_id, shingle`` of every document in them;
+    ``pairs``: ``doc_a, doc_b``; ``shingles``: ``doc_id, shingles`` of every document in them;
     ``doc_info``: ``doc_id, source, row, n_chars``.
     """
     sets = _shingle_sets(shingles)

@@ -323,6 +323,14 @@ def normalise_texts(texts: pl.Series, settings: NormaliseSettings | None = None)
 
 def normalise_lines(lines: pl.DataFrame, settings: NormaliseSettings | None = None,
                     raw: str = "text_raw") -> pl.DataFrame:
-    """Add ``text`` (normalised) and ``fixes`` to a lines frame, from its ``raw`` column."""
-    normalised = normalise_texts(lines.get_column(raw), settings)
-    return lines.with_columns(text=normalised.get_column("text"), fixes=normalised.get_column("fixes"))
+    """Add ``text`` (normalised) and ``fixes`` to a lines frame, from its ``raw`` column.
+
+    Each distinct raw line is normalised once (normalisation is a function of the line alone):
+    in syndicated news a batch's lines are mostly copies, 7% of them distinct in the benchmark's
+    heavy-syndication corpus.
+    """
+    distinct = lines.select(pl.col(raw).cast(pl.String).fill_null("").unique().alias("_raw"))
+    normalised = normalise_texts(distinct.get_column("_raw"), settings)
+    table = distinct.with_columns(text=normalised.get_column("text"), fixes=normalised.get_column("fixes"))
+    return (lines.with_columns(_raw=pl.col(raw).cast(pl.String).fill_null(""))
+            .join(table, on="_raw", how="left", maintain_order="left").drop("_raw"))

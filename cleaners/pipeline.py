@@ -183,7 +183,8 @@ def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = No
         },
         "counts": count_tables(staging.final_dir),
         "layout": {"shards": len(job.shards), "partitions": job.partitions},
-        "dedup": {**(steps or {}), "top_boilerplate": top_boilerplate(staging),
+        "stages": steps or {},
+        "dedup": {**_dedup_summary(steps or {}), "top_boilerplate": top_boilerplate(staging),
                   "top_document_clusters": top_document_clusters(staging)},
         "tables": {table: f"{table}/run_id={run_id}" for table in schemas.FINAL},
     }
@@ -191,6 +192,20 @@ def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = No
     _update_index(job, run_id, files)
     shutil.rmtree(staging.root, ignore_errors=True)
     return manifest
+
+
+def _dedup_summary(steps: dict[str, Any]) -> dict[str, Any]:
+    """What deduplication found, from the stages' counts (``{}`` when dedup is off)."""
+    def counts(*names: str) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for name in names:
+            merged.update({key: value for key, value in steps.get(name, {}).items() if key != "seconds"})
+        return merged
+
+    if "cluster-documents" not in steps:
+        return {}
+    return {"documents": counts("group-candidates", "cluster-documents"),
+            "boilerplate": counts("count-keys", "find-boilerplate")}
 
 
 def _update_index(job: Job, run_id: str, files: pl.DataFrame) -> None:

@@ -55,7 +55,7 @@ STAGED_LINES: Schema = {
 }
 DOC_INFO: Schema = {"doc_id": pl.String, "source": pl.String, "row": pl.Int64, "n_chars": pl.Int64}
 DUPLICATES: Schema = {"doc_id": pl.String, "line_no": pl.Int32, "dup_of_line_no": pl.Int32, "similarity": pl.Float64}
-SHINGLES: Schema = {"doc_id": pl.String, "shingle": pl.Int64}
+SHINGLES: Schema = {"doc_id": pl.String, "shingles": pl.List(pl.Int64)}  # sorted, distinct
 BANDS: Schema = {"doc_id": pl.String, "band": pl.Int32, "bucket": pl.Int64}
 OCCURRENCES: Schema = {
     "key_hash": pl.Int64, "key": pl.String, "text": pl.String, "doc_id": pl.String, "source": pl.String,
