@@ -25,7 +25,7 @@ from cleaners.dedup import add_keys, boilerplate_occurrences, document_shingles,
 from cleaners.hashing import stable_bucket, stable_hex
 from cleaners.ingest import content_digest, discover
 from cleaners.output import commit_run
-from cleaners.plan import ProcessRunner, SerialRunner, default_workers, execute
+from cleaners.plan import ProcessRunner, SerialRunner, default_workers, execute, useful_workers
 from cleaners.settings import Settings
 from cleaners.staging import Staging
 from cleaners.stages import Job
@@ -55,7 +55,7 @@ def plan_run(input_dir: str | Path, output_dir: str | Path, sources: list[str],
     return {source: digest for source, digest in digests.items() if digest is None or known.get(source) != digest}
 
 
-def _input_bytes(input_dir: str | Path, sources: list[str]) -> int:
+def input_bytes(input_dir: str | Path, sources: list[str]) -> int:
     total = 0
     for source in sources:
         try:
@@ -76,7 +76,7 @@ def make_job(input_dir: str | Path, output_dir: str | Path, digests: dict[str, s
     """
     sources = sorted(digests)
     shards = settings.run.shards or max(2, 2 * workers)
-    partitions = settings.dedup.partitions or max(4, math.ceil(_input_bytes(input_dir, sources)
+    partitions = settings.dedup.partitions or max(4, math.ceil(input_bytes(input_dir, sources)
                                                                / PARTITION_INPUT_BYTES))
     listing = [f"{source}={digest}" for source, digest in sorted(digests.items())]
     key = stable_hex(SCHEMA_VERSION, __version__, settings.model_dump_json(), str(shards), str(partitions), *listing)
@@ -296,6 +296,7 @@ def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings 
         started_at = datetime.now(timezone.utc)
         digests = plan_run(input_dir, output_dir, discover(input_dir), settings)
         job = make_job(input_dir, output_dir, digests, settings, workers)
+        workers = useful_workers(input_bytes(input_dir, list(digests)), workers)
         if workers == 1:
             return finish_run(job, started_at, execute(job, SerialRunner()))
         with ProcessRunner(workers) as runner:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -95,11 +95,15 @@ class ProcessRunner:
             self._pool.shutdown(cancel_futures=True)
 
     def run_stage(self, stage: Stage, job: Job, units: list[int]) -> list[dict[str, Any]]:
-        assert self._pool is not None, "use ProcessRunner as a context manager"
         if len(units) == 1:  # nothing to spread: save the round trip
             return [run_unit(stage.function, job, units[0])]
-        futures = [self._pool.submit(run_unit, stage.function, job, unit) for unit in units]
+        futures = [self.submit(stage.function, job, unit) for unit in units]
         return [future.result() for future in futures]
+
+    def submit(self, function: str, job: Job, unit: int) -> Future[dict[str, Any]]:
+        """One unit in a worker process (used directly by Prefect tasks running on threads)."""
+        assert self._pool is not None, "use ProcessRunner as a context manager"
+        return self._pool.submit(run_unit, function, job, unit)
 
 
 def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -128,6 +132,16 @@ def execute(job: Job, runner: Runner, plan: Sequence[Stage] = PLAN,
         if on_stage is not None:
             on_stage(stage, seconds)
     return steps
+
+
+#: Below this much input per worker, starting worker processes (each imports polars, ftfy, …)
+#: costs more than it saves.
+MIN_BYTES_PER_WORKER = 4_000_000
+
+
+def useful_workers(input_bytes: int, workers: int) -> int:
+    """How many of ``workers`` are worth starting for ``input_bytes`` of input (at least one)."""
+    return max(1, min(workers, input_bytes // MIN_BYTES_PER_WORKER))
 
 
 def default_workers() -> int:

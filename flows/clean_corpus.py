@@ -26,7 +26,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact  #
 from cleaners import pipeline  # noqa: E402
 from cleaners.index import run_lock  # noqa: E402
 from cleaners.ingest import discover  # noqa: E402
-from cleaners.plan import PLAN, Stage, execute, run_unit  # noqa: E402
+from cleaners.plan import PLAN, ProcessRunner, Stage, default_workers, execute, run_unit, useful_workers  # noqa: E402
 from cleaners.settings import Settings  # noqa: E402
 from cleaners.stages import Job  # noqa: E402
 from flows.progress import notify  # noqa: E402
@@ -40,10 +40,18 @@ def discover_task(input_dir: str) -> list[str]:
     return sources
 
 
+#: The worker-process pool of each running flow, by staging folder. Tasks running on the flow's
+#: threads hand their unit to it, so CPU-bound work uses every core while Prefect (and its one
+#: API connection) stays in this process. Under a process or Dask task runner there is none and
+#: tasks compute where they run.
+_POOLS: dict[str, ProcessRunner] = {}
+
+
 @task(retries=1, retry_delay_seconds=2)
 def stage_task(function: str, job: Job, unit: int) -> dict[str, Any]:
     """One unit of one stage (named per stage with ``with_options``)."""
-    return run_unit(function, job, unit)
+    pool = _POOLS.get(str(job.staging.root))
+    return pool.submit(function, job, unit).result() if pool else run_unit(function, job, unit)
 
 
 @task(name="commit-run", retries=1, retry_delay_seconds=2)
@@ -94,23 +102,39 @@ def publish_artifacts(manifest: dict[str, Any], output_dir: Path) -> None:
 
 @flow(name="clean-corpus")
 def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", settings: Settings | None = None,
-                 workers: int | None = None) -> dict[str, Any]:
-    """Clean every document under ``input_dir`` into Parquet tables under ``output_dir``."""
+                 workers: int | None = None, worker_pool: bool = True) -> dict[str, Any]:
+    """Clean every document under ``input_dir`` into Parquet tables under ``output_dir``.
+
+    ``workers`` (default ``run.workers``, 0 = one per core) worker processes compute the tasks'
+    units when ``worker_pool`` is on (tasks on threads); turn it off under a process or Dask
+    task runner, whose tasks already run elsewhere.
+    """
     logger = get_run_logger()
     settings = settings or Settings()
+    workers = workers or settings.run.workers or default_workers()
     with run_lock(output_dir):  # one run at a time per output folder: tables and index
-        return _clean_corpus(input_dir, output_dir, settings, workers or settings.run.workers or
-                             pipeline.default_workers(), logger)
+        return _clean_corpus(input_dir, output_dir, settings, workers, worker_pool, logger)
 
 
-def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, workers: int, logger: Any) -> dict[str, Any]:
+def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, workers: int, worker_pool: bool,
+                  logger: Any) -> dict[str, Any]:
     started_at = datetime.now(timezone.utc)
     digests = pipeline.plan_run(input_dir, output_dir, discover_task(input_dir), settings)
     if settings.run.incremental:
         logger.info("incremental run: %d new or changed files", len(digests))
     job = pipeline.make_job(input_dir, output_dir, digests, settings, workers)
     notify("started", steps=(2 if settings.dedup.enabled else 1) * len(job.shards), files=len(digests))
-    steps = execute(job, PrefectRunner(), PLAN)
+    processes = useful_workers(pipeline.input_bytes(input_dir, list(digests)), workers) if worker_pool else 1
+    if processes > 1:
+        logger.info("computing on %d worker processes", processes)
+        with ProcessRunner(processes) as pool:
+            _POOLS[str(job.staging.root)] = pool
+            try:
+                steps = execute(job, PrefectRunner(), PLAN)
+            finally:
+                del _POOLS[str(job.staging.root)]
+    else:
+        steps = execute(job, PrefectRunner(), PLAN)
     manifest = commit_run_task(job, started_at, steps)
 
     counts = manifest["counts"]

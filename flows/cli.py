@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import os
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 DESCRIPTION = """\
@@ -26,7 +29,7 @@ settings: defaults < --config FILE (TOML) < --set section.key=value (repeatable)
   dedup.{enabled,fuzzy_threshold,min_fuzzy_chars,block_chars,boilerplate_min_docs,
   boilerplate_max_chars,doc_shingle_words,doc_minhash_bins,doc_bands,doc_jaccard_threshold,
   partitions,write_noncanonical_documents}, flags.enabled, output.{compression,compression_level},
-  run.{shards,batch_mb,incremental}. Values are JSON where they parse as JSON.
+  run.{shards,workers,batch_mb,incremental}. Values are JSON where they parse as JSON.
 
 Without PREFECT_API_URL, Prefect starts a temporary local server for the run (about 10 s).
 Rejected files and records are listed at the end and stored in rejects/; they do not fail the run.
@@ -60,9 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--incremental", action="store_true",
                      help="process only files new or changed since earlier runs into OUTPUT_DIR, and "
                      "deduplicate them against those runs (the cross-run index in OUTPUT_DIR/index)")
-    run.add_argument("--task-runner", choices=["threads", "dask"], default="threads",
-                     help="where tasks run: threads in this process (default), or Dask (needs the dask extra "
-                     "and PREFECT_API_URL set to a real Prefect server)")
+    run.add_argument("--task-runner", choices=["threads", "processes", "dask"], default="threads",
+                     help="where tasks run: threads in this process that hand their work to a pool of worker "
+                     "processes, one per core (default); Prefect's process pool (each worker process is a "
+                     "Prefect client: slower to start); or Dask (needs the dask extra and PREFECT_API_URL set "
+                     "to a real Prefect server)")
+    run.add_argument("--workers", type=int, metavar="N",
+                     help="worker processes (default: run.workers, 0 = one per core)")
     run.add_argument("--dask-address", metavar="tcp://HOST:PORT",
                      help="an existing Dask scheduler (default: start a local cluster, one worker per core)")
 
@@ -164,12 +171,15 @@ def _run(args: argparse.Namespace) -> int:
         console.print(f"[red]textwash: input folder {args.input_dir!r} does not exist[/red]")
         return 2
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if not os.environ.get("PREFECT_API_URL") and args.task_runner == "threads":
+    if not os.environ.get("PREFECT_API_URL") and args.task_runner != "dask":
         console.print("[dim]No PREFECT_API_URL: starting Prefect's temporary local server (about 10 s)…[/dim]")
 
     from flows import progress
     from flows.clean_corpus import clean_corpus
 
+    from cleaners.plan import default_workers
+
+    workers = args.workers or settings.run.workers or default_workers()
     if args.task_runner == "dask":
         try:
             from prefect_dask import DaskTaskRunner
@@ -181,20 +191,51 @@ def _run(args: argparse.Namespace) -> int:
                           "(`prefect server start`), or every Dask worker starts a server of its own")
             return 2
         runner = (DaskTaskRunner(address=args.dask_address) if args.dask_address else
-                  DaskTaskRunner(cluster_kwargs={"n_workers": os.cpu_count() or 2, "threads_per_worker": 1,
+                  DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
                                                  "processes": True}))
         clean_corpus = clean_corpus.with_options(task_runner=runner)
+    elif args.task_runner == "processes":
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        clean_corpus = clean_corpus.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
 
     listener, bar = _progress_listener(console, enabled=not args.no_progress)
     progress.add_listener(listener)
     try:
-        manifest = clean_corpus(args.input_dir, args.output_dir, settings)
+        with _api_for_workers(args.task_runner):
+            manifest = clean_corpus(args.input_dir, args.output_dir, settings, workers,
+                                    worker_pool=args.task_runner == "threads")
     finally:
         progress.remove_listener(listener)
         if bar is not None:
             bar.stop()
     _print_summary(manifest, Path(args.output_dir), console=Console(), max_rejects=20)
     return 0
+
+
+@contextlib.contextmanager
+def _api_for_workers(task_runner: str) -> Iterator[None]:
+    """Without PREFECT_API_URL, start the one temporary Prefect server of this run here and
+    point every worker process at it (a worker process left alone would start a server of its
+    own, about 5 s each). Stopped when the run ends."""
+    if task_runner != "processes" or os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = SubprocessASGIServer()
+    server.start()
+    # Stopped at interpreter exit, after Prefect has flushed its logs and events to it (those
+    # flushes run at thread shutdown, before atexit handlers; stopping it earlier makes them
+    # retry against a dead server for a minute).
+    atexit.register(server.stop)
+    os.environ["PREFECT_API_URL"] = server.api_url  # inherited by the worker processes
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        del os.environ["PREFECT_API_URL"]
 
 
 def _progress_listener(console: Any, enabled: bool) -> tuple[Any, Any]:
