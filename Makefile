@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: install run test test-fast bench clean-output lock
+.PHONY: install run test test-fast lint bench bench-quick clean-output lock
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit("textwash needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -20,14 +20,26 @@ run: $(STAMP)  ## clean data/raw into data/clean with the Prefect flow
 	$(BIN)/textwash run data/raw data/clean
 	@echo "Inspect again any time with: $(BIN)/textwash inspect data/clean"
 
-test: $(STAMP)  ## the whole suite, Prefect flow tests included
+test: lint  ## lint, types, then the whole suite, Prefect flow tests included
 	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## ruff and mypy, as CI runs them
+	$(BIN)/ruff check cleaners flows benchmarks tests
+	$(BIN)/mypy
 
 test-fast: $(STAMP)  ## everything but the tests that start Prefect
 	$(BIN)/python -m pytest -m "not prefect"
 
-bench: $(STAMP)  ## time the core pipeline at three sizes against the naive way
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)  ## the full benchmark: synthetic and heavy-syndication corpora up to 1 GB, next to datatrove
 	$(BIN)/python -m benchmarks.bench
+
+bench-quick: $(BENCH_STAMP)  ## the same comparisons on small corpora, for daily work (a few minutes)
+	$(BIN)/python -m benchmarks.bench --quick
 
 lock:  ## re-pin constraints.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^textwash' > constraints.txt

@@ -22,9 +22,9 @@ import math
 import re
 import sys
 
-from benchmarks.generate import SHARED, SPINS
 import polars as pl
 
+from benchmarks.generate import SHARED, SPINS
 from cleaners.contradictions import flag_document, flag_documents, load_lexicon
 from cleaners.sentences import split_paragraph
 
@@ -69,7 +69,8 @@ def cases():
                 yield "spun", sentence.text, list(enumerate(spun, start=1)), line_no, effect
                 yield "control", sentence.text, numbered, None, None
                 subject = sentence.text.split()[0]
-                yield "idiom", sentence.text, numbered + [(len(paragraphs) + 1, f"{subject} would not confirm or deny the report.")], None, None
+                idiom = (len(paragraphs) + 1, f"{subject} would not confirm or deny the report.")
+                yield "idiom", sentence.text, [*numbered, idiom], None, None
 
 
 def main() -> None:

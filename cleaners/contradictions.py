@@ -529,23 +529,24 @@ def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexico
                                f"{_chain(claim)}: {negatives} negatives cancel out ⇒ {_says(claim, lexicon)}; "
                                "no other sentence says otherwise, but check the wording", None, lexicon))
     for index, quantity in enumerate(quantities):
-        for other in quantities[:index]:
-            if quantity.subject is None or (other.subject, other.noun, other.verb) != (
+        for earlier in quantities[:index]:
+            if quantity.subject is None or (earlier.subject, earlier.noun, earlier.verb) != (
                     quantity.subject, quantity.noun, quantity.verb):
                 continue
             low, high = quantity.interval()
-            other_low, other_high = other.interval()
+            other_low, other_high = earlier.interval()
             if low <= other_high and other_low <= high:
                 continue
-            explanation = (f'"{quantity.text}" gives {quantity.noun} that {quantity.verb} as {quantity.qualifier.replace("_", " ")} '
-                           f"{quantity.value:g}; line {other.line_no}, sentence {other.sentence.number} says "
-                           f'"{other.text}" ({other.qualifier.replace("_", " ")} {other.value:g})')
+            qualifier = quantity.qualifier.replace("_", " ")
+            explanation = (f'"{quantity.text}" gives {quantity.noun} that {quantity.verb} as {qualifier} '
+                           f"{quantity.value:g}; line {earlier.line_no}, sentence {earlier.sentence.number} says "
+                           f'"{earlier.text}" ({earlier.qualifier.replace("_", " ")} {earlier.value:g})')
             flags.append({
                 "line_no": quantity.line_no, "sentence_no": quantity.sentence.number,
                 "char_start": quantity.sentence.start, "char_end": quantity.sentence.end,
                 "sentence": quantity.sentence.text, "kind": "numeric_conflict", "severity": "medium",
-                "explanation": explanation, "conflicts_with_line_no": other.line_no,
-                "conflicts_with_sentence_no": other.sentence.number, "conflicts_with_text": other.sentence.text,
+                "explanation": explanation, "conflicts_with_line_no": earlier.line_no,
+                "conflicts_with_sentence_no": earlier.sentence.number, "conflicts_with_text": earlier.sentence.text,
                 "lexicon_version": lexicon.version,
             })
             break

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Sequence
 
 BINARY_PROBE_BYTES = 8192
 _C0_CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
@@ -47,7 +48,7 @@ def looks_binary(data: bytes) -> bool:
     return len(_C0_CONTROLS.findall(probe)) > max(1, len(probe) // 100)
 
 
-def decode_bytes(data: bytes, encodings: list[str] | tuple[str, ...] = ("utf-8", "cp1252", "latin-1")) -> tuple[str, str]:
+def decode_bytes(data: bytes, encodings: Sequence[str] = ("utf-8", "cp1252", "latin-1")) -> tuple[str, str]:
     """Decode ``data``; return ``(text, encoding_used)`` or raise :class:`DecodeFailure`."""
     for bom, codec, name in _BOMS:
         if data.startswith(bom):

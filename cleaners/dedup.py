@@ -42,8 +42,8 @@ from rapidfuzz import fuzz, process
 
 from cleaners import schemas
 from cleaners.hashing import stable_hex
-from cleaners.near_duplicates import verify_partition
 from cleaners.keys import PRIME, line_key, ngram_hashes, stable_hash64, word_shingles, words
+from cleaners.near_duplicates import verify_partition
 from cleaners.settings import DedupSettings
 
 _BAND_BASE = 1_000_033
@@ -359,7 +359,7 @@ def boilerplate_clusters(stats: pl.DataFrame, settings: DedupSettings) -> pl.Dat
         members.with_columns(cluster_id=pl.col("main_key").replace_strict(cluster_ids, return_dtype=pl.String))
         .select(list(schema))
         .sort("key_hash")
-        .cast(schema)
+        .cast(pl.Schema(schema))
     )
 
 

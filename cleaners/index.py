@@ -91,7 +91,7 @@ def _scan_file(path: Path, part: str) -> pl.LazyFrame:
     if part == "shingles" and "shingle" in pl.read_parquet_schema(path):
         # An index written before shingles were stored as one sorted list per document.
         frame = frame.group_by("doc_id").agg(shingles=pl.col("shingle").unique().sort())
-    return frame.cast(dict(PARTS[part]))
+    return frame.cast(pl.Schema(PARTS[part]))
 
 
 def read_part(output_dir: str | Path, part: str) -> pl.DataFrame:

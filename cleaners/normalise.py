@@ -128,7 +128,7 @@ def unstable_under(form: str) -> str:
     code_points = set()
     for code_point in range(0x30000):
         char = chr(code_point)
-        if unicodedata.combining(char) or not unicodedata.is_normalized(form, char):
+        if unicodedata.combining(char) or not unicodedata.is_normalized(form, char):  # type: ignore[arg-type]
             code_points.add(code_point)
         decomposition = unicodedata.decomposition(char)
         if decomposition and not decomposition.startswith("<") and len(decomposition.split()) == 2:
@@ -136,13 +136,12 @@ def unstable_under(form: str) -> str:
     ranges: list[str] = []
     ordered = sorted(code_points)
     start = previous = ordered[0]
-    for code_point in [*ordered[1:], None]:
-        if code_point is not None and code_point == previous + 1:
+    for code_point in [*ordered[1:], -1]:  # -1: the end
+        if code_point == previous + 1:
             previous = code_point
             continue
         ranges.append(f"\\x{{{start:X}}}" if start == previous else f"\\x{{{start:X}}}-\\x{{{previous:X}}}")
-        if code_point is not None:
-            start = previous = code_point
+        start = previous = code_point
     return "[" + "".join(ranges) + "]"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import platform
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,15 +20,21 @@ from typing import Any
 import polars as pl
 
 from cleaners import SCHEMA_VERSION, __version__, index, schemas
-from cleaners.dedup import add_keys, boilerplate_occurrences, document_shingles, in_document_duplicates, keyed_lines, \
-    minhash_bands
+from cleaners.dedup import (
+    add_keys,
+    boilerplate_occurrences,
+    document_shingles,
+    in_document_duplicates,
+    keyed_lines,
+    minhash_bands,
+)
 from cleaners.hashing import stable_bucket, stable_hex
 from cleaners.ingest import content_digest, discover
 from cleaners.output import commit_run
 from cleaners.plan import ProcessRunner, SerialRunner, default_workers, execute, useful_workers
 from cleaners.settings import Settings
-from cleaners.staging import Staging
 from cleaners.stages import Job
+from cleaners.staging import Staging
 
 #: Input per dedup partition when ``dedup.partitions`` is 0 (auto): a reduce then holds about
 #: this much input's worth of shingles, bands or short-line occurrences.
@@ -162,7 +168,7 @@ def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = No
     files = pl.read_parquet(sorted(staging.stage("files").glob("*.parquet"))) if any(
         staging.stage("files").glob("*.parquet")) else schemas.empty(schemas.FILES)
     run_id = run_id_for(files, settings)
-    finished_at = datetime.now(timezone.utc)
+    finished_at = datetime.now(UTC)
     manifest: dict[str, Any] = {
         "run_id": run_id,
         "schema_version": SCHEMA_VERSION,
@@ -293,7 +299,7 @@ def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings 
     settings = settings or Settings()
     workers = workers or settings.run.workers or default_workers()
     with index.run_lock(output_dir):
-        started_at = datetime.now(timezone.utc)
+        started_at = datetime.now(UTC)
         digests = plan_run(input_dir, output_dir, discover(input_dir), settings)
         job = make_job(input_dir, output_dir, digests, settings, workers)
         workers = useful_workers(input_bytes(input_dir, list(digests)), workers)

@@ -11,10 +11,11 @@ one, and readers (polars, DuckDB, pandas, Spark) never meet two spellings of one
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 
-Schema = Mapping[str, pl.DataType | type[pl.DataType]]
+Schema = Mapping[str, Any]  # column → polars data type
 
 # ------------------------------------------------------------------ final tables
 
@@ -96,4 +97,4 @@ def conform(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
     missing = [column for column in schema if column not in frame.columns]
     if missing:
         raise ValueError(f"frame lacks declared column(s) {missing}; it has {frame.columns}")
-    return frame.select(list(schema)).cast(dict(schema))
+    return frame.select(list(schema)).cast(pl.Schema(schema))

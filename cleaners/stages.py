@@ -35,6 +35,7 @@ from typing import Any
 import polars as pl
 
 from cleaners import index, schemas
+from cleaners.contradictions import flag_documents
 from cleaners.dedup import (
     add_keys,
     apply_dedup,
@@ -48,7 +49,6 @@ from cleaners.dedup import (
     keyed_lines,
     minhash_bands,
 )
-from cleaners.contradictions import flag_documents
 from cleaners.documents import assemble_documents, assign_status, normalise_titles
 from cleaners.ingest import ingest_files
 from cleaners.lines import split_lines
@@ -86,7 +86,7 @@ def _scan(folder: Path, schema: schemas.Schema, pattern: str = "*.parquet") -> p
     files = sorted(folder.glob(pattern)) if folder.is_dir() else []
     if not files:
         return schemas.empty(schema).lazy()
-    return pl.scan_parquet([str(path) for path in files]).cast(dict(schema))
+    return pl.scan_parquet([str(path) for path in files]).cast(pl.Schema(schema))
 
 
 def _stage_write(frame: pl.DataFrame, path: Path, schema: schemas.Schema) -> None:

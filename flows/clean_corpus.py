@@ -13,7 +13,7 @@ The run's summary is published as a markdown artifact (key ``textwash-run``).
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +118,7 @@ def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", se
 
 def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, workers: int, worker_pool: bool,
                   logger: Any) -> dict[str, Any]:
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     digests = pipeline.plan_run(input_dir, output_dir, discover_task(input_dir), settings)
     if settings.run.incremental:
         logger.info("incremental run: %d new or changed files", len(digests))

@@ -11,8 +11,8 @@ import atexit
 import contextlib
 import os
 import sys
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 DESCRIPTION = """\
@@ -174,10 +174,9 @@ def _run(args: argparse.Namespace) -> int:
     if not os.environ.get("PREFECT_API_URL") and args.task_runner != "dask":
         console.print("[dim]No PREFECT_API_URL: starting Prefect's temporary local server (about 10 s)…[/dim]")
 
+    from cleaners.plan import default_workers
     from flows import progress
     from flows.clean_corpus import clean_corpus
-
-    from cleaners.plan import default_workers
 
     workers = args.workers or settings.run.workers or default_workers()
     if args.task_runner == "dask":
@@ -193,11 +192,12 @@ def _run(args: argparse.Namespace) -> int:
         runner = (DaskTaskRunner(address=args.dask_address) if args.dask_address else
                   DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
                                                  "processes": True}))
-        clean_corpus = clean_corpus.with_options(task_runner=runner)
+        clean_corpus = clean_corpus.with_options(task_runner=runner)  # type: ignore[arg-type]
     elif args.task_runner == "processes":
         from prefect.task_runners import ProcessPoolTaskRunner
 
-        clean_corpus = clean_corpus.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))
+        clean_corpus = clean_corpus.with_options(
+            task_runner=ProcessPoolTaskRunner(max_workers=workers))  # type: ignore[arg-type]
 
     listener, bar = _progress_listener(console, enabled=not args.no_progress)
     progress.add_listener(listener)

@@ -3,7 +3,9 @@
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from cleaners.dedup import (
     add_keys,
@@ -15,8 +17,8 @@ from cleaners.dedup import (
     minhash_bands,
 )
 from cleaners.documents import STATUSES
-from cleaners.near_duplicates import jaccard_of, verify_partition
 from cleaners.keys import line_key, stable_hash64
+from cleaners.near_duplicates import jaccard_of, verify_partition
 from cleaners.settings import DedupSettings
 
 SETTINGS = DedupSettings()

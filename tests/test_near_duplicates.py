@@ -7,10 +7,18 @@ from itertools import combinations
 
 import numpy as np
 import polars as pl
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from cleaners.dedup import add_keys, candidate_pairs, document_shingles, in_document_duplicates, keyed_lines, \
-    minhash_bands
+from cleaners.dedup import (
+    add_keys,
+    candidate_pairs,
+    document_shingles,
+    in_document_duplicates,
+    keyed_lines,
+    minhash_bands,
+)
 from cleaners.near_duplicates import candidate_components, connected_labels, jaccard_of, verify_partition
 from cleaners.settings import DedupSettings
 from tests.conftest import FAKENEWSNET_DATA

@@ -6,7 +6,9 @@ import ftfy
 import polars as pl
 import pytest
 from ftfy.badness import BADNESS_RE
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from cleaners.ingest import discover, ingest_files
 from cleaners.lines import split_lines
