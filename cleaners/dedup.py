@@ -179,7 +179,7 @@ def document_shingles(keyed: pl.DataFrame, duplicates: pl.DataFrame, settings: D
     doc_ids = keyed.select("doc_no", "doc_id").unique("doc_no")
     return (
         pl.DataFrame({"doc_no": combined // PRIME, "shingle": combined % PRIME})
-        .group_by("doc_no", maintain_order=True).agg(shingles=pl.col("shingle"))  # sorted: combined is
+        .group_by("doc_no", maintain_order=True).agg(shingles=pl.col("shingle").cast(pl.Int32))  # sorted
         .join(doc_ids, on="doc_no", maintain_order="left")
         .select("doc_id", "shingles")
     )
@@ -218,7 +218,7 @@ def minhash_bands(shingles: pl.DataFrame, settings: DedupSettings) -> pl.DataFra
     }, schema={"bin": pl.Int64, "a": pl.Int64, "b": pl.Int64})
     return (
         shingles.lazy()
-        .explode("shingles").rename({"shingles": "shingle"}).drop_nulls("shingle")
+        .explode("shingles").drop_nulls("shingles").select("doc_id", shingle=pl.col("shingles").cast(pl.Int64))
         .group_by("doc_id", (pl.col("shingle") % bins).alias("bin"))
         .agg(pl.col("shingle").floordiv(bins).min().alias("value"))
         .join(mixers, on="bin")

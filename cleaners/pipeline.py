@@ -210,7 +210,7 @@ def _dedup_summary(steps: dict[str, Any]) -> dict[str, Any]:
 
     if "cluster-documents" not in steps:
         return {}
-    return {"documents": counts("group-candidates", "cluster-documents"),
+    return {"documents": counts("route-pairs", "verify-documents", "cluster-documents"),
             "boilerplate": counts("count-keys", "find-boilerplate")}
 
 

@@ -56,7 +56,7 @@ STAGED_LINES: Schema = {
 }
 DOC_INFO: Schema = {"doc_id": pl.String, "source": pl.String, "row": pl.Int64, "n_chars": pl.Int64}
 DUPLICATES: Schema = {"doc_id": pl.String, "line_no": pl.Int32, "dup_of_line_no": pl.Int32, "similarity": pl.Float64}
-SHINGLES: Schema = {"doc_id": pl.String, "shingles": pl.List(pl.Int64)}  # sorted, distinct
+SHINGLES: Schema = {"doc_id": pl.String, "shingles": pl.List(pl.Int32)}  # sorted, distinct, < 2**31 - 1
 BANDS: Schema = {"doc_id": pl.String, "band": pl.Int32, "bucket": pl.Int64}
 OCCURRENCES: Schema = {
     "key_hash": pl.Int64, "key": pl.String, "text": pl.String, "doc_id": pl.String, "source": pl.String,
@@ -64,6 +64,12 @@ OCCURRENCES: Schema = {
 }
 PAIRS: Schema = {"doc_a": pl.String, "doc_b": pl.String}
 COMPONENTS: Schema = {"doc_id": pl.String, "component": pl.Int64, "partition": pl.Int32}
+ROUTED_PAIRS: Schema = {"doc_a": pl.String, "doc_b": pl.String, "partition": pl.Int32}
+ROUTES: Schema = {"doc_id": pl.String, "partition": pl.Int32}
+MEMBERS: Schema = {
+    "doc_id": pl.String, "dup_cluster_id": pl.String, "is_canonical": pl.Boolean, "dup_cluster_size": pl.Int32,
+    "partition": pl.Int32,
+}
 CLUSTERS: Schema = {
     "doc_id": pl.String, "dup_cluster_id": pl.String, "is_canonical": pl.Boolean,
     "jaccard_to_canonical": pl.Float64, "dup_cluster_size": pl.Int32,

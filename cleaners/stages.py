@@ -12,17 +12,20 @@ stage                  runs per     reads → writes
 ``prepare_shard``      shard        input files → ``stage/*``, ``map/bands``,
                                     ``map/occurrences`` (batch by batch)
 ``pair_documents``     partition    ``map/bands/p=`` → candidate pairs ``reduce/pairs/p=``
-``group_candidates``   once         all candidate pairs (two ids each) → components
-``route_shingles``     shard        the shard's shingles → ``map/shingles/p=`` by component
-``cluster_documents``  partition    a partition's pairs and shingles → verified clusters
+``route_pairs``        once         all candidate pairs (two ids each) → pairs by star centre
+``route_shingles``     shard        the shard's shingles → ``map/shingles/p=``
+``verify_documents``   partition    a partition's pairs and shingles → verified edges
+``cluster_documents``  once         all verified edges (two ids each) → clusters, canonicals
+``route_cluster_shingles`` shard    clustered documents' shingles → ``map/cluster_shingles/p=``
+``score_clusters``     partition    exact Jaccard of each member to its canonical
 ``count_keys``         partition    ``map/occurrences/p=`` → per-key document counts
 ``find_boilerplate``   once         recurring keys (small) → boilerplate clusters
 ``apply_shard``        shard        staged lines + dedup results → final tables, flags
 =====================  ===========  ======================================================
 
 Memory is bounded by a batch (``run.batch_mb``) in the per-shard stages and by a partition in the
-reduces; the only corpus-wide frames are the candidate pairs and components (two ids per
-candidate document) and the recurring short keys.
+reduces; the only corpus-wide frames hold two ids per candidate pair or verified edge, and the
+recurring short keys.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from cleaners.dedup import (
 from cleaners.documents import assemble_documents, assign_status, normalise_titles
 from cleaners.ingest import ingest_files
 from cleaners.lines import split_lines
-from cleaners.near_duplicates import candidate_components, verify_partition
+from cleaners.near_duplicates import join_clusters, score_members, star_routes, verify_pairs
 from cleaners.normalise import normalise_lines
 from cleaners.output import write_json_atomic, write_table
 from cleaners.settings import OutputSettings, Settings
@@ -218,45 +221,82 @@ def pair_documents(job: Job, partition: int) -> dict[str, int]:
     return {"candidate_pairs": pairs.height}
 
 
-def group_candidates(job: Job, _unit: int = 0) -> dict[str, int]:
-    """Connected components of all candidate pairs; each component's pairs go to its partition."""
-    pairs = _scan(job.staging.pairs_dir, schemas.PAIRS).unique().collect()
-    components = candidate_components(pairs, job.partitions)
-    _stage_write(components, job.staging.components, schemas.COMPONENTS)
-    routed = pairs.join(components.select(doc_a="doc_id", partition="partition"), on="doc_a")
+def route_pairs(job: Job, _unit: int = 0) -> dict[str, int]:
+    """Send each candidate pair to the partition of its star's centre; note where every
+    candidate document's shingles must go."""
+    pairs = _scan(job.staging.pairs_dir, schemas.PAIRS).collect()
+    routed, routes = star_routes(pairs, job.partitions)
+    _stage_write(routes, job.staging.routes, schemas.ROUTES)
     for partition in range(job.partitions):
-        _stage_write(routed.filter(pl.col("partition") == partition), job.staging.component_pairs(partition),
-                     schemas.PAIRS)
-    return {"candidate_documents": components.height,
-            "candidate_components": components["component"].n_unique() if components.height else 0}
+        _stage_write(routed.filter(pl.col("partition") == partition), job.staging.routed_pairs(partition),
+                     schemas.ROUTED_PAIRS)
+    return {"candidate_pairs": routed.height, "candidate_documents": routes["doc_id"].n_unique(),
+            "shingle_routes": routes.height}
+
+
+def _route(job: Job, shard: int, routes: pl.DataFrame, target: str) -> int:
+    """Map: the shingles of this shard's documents to the partitions ``routes`` names."""
+    routed = 0
+    for name in _parts(job, shard):
+        shingles = pl.read_parquet(job.staging.stage("shingles", name)).join(routes, on="doc_id")
+        routed += shingles.height
+        _write_partitioned(shingles, job.staging.mapped(target), "partition", job.partitions, name, schemas.SHINGLES)
+    return routed
 
 
 def route_shingles(job: Job, shard: int) -> dict[str, int]:
-    """Map: send the shingles of this shard's candidate documents to their component's partition."""
-    components = pl.read_parquet(job.staging.components).select("doc_id", "partition")
-    routed = 0
-    for name in _parts(job, shard):
-        shingles = pl.read_parquet(job.staging.stage("shingles", name)).join(components, on="doc_id")
-        routed += shingles.height
-        _write_partitioned(shingles, job.staging.mapped("shingles"), "partition", job.partitions, name,
-                           schemas.SHINGLES)
-    return {"shingles_routed": routed}
+    """Map: candidate documents' shingles to the partitions of their pairs."""
+    return {"shingles_routed": _route(job, shard, pl.read_parquet(job.staging.routes), "shingles")}
 
 
-def cluster_documents(job: Job, partition: int) -> dict[str, int]:
-    """Verify one partition's candidate components into near-duplicate clusters (exact Jaccard)."""
+def _with_earlier_shingles(job: Job, shingles: pl.DataFrame, wanted: pl.Series) -> pl.DataFrame:
+    """In an incremental run, add the earlier runs' shingles of the ``wanted`` documents."""
+    if not job.settings.run.incremental:
+        return shingles
+    earlier = _earlier(job, "shingles").filter(pl.col("doc_id").is_in(wanted.implode())).collect()
+    return pl.concat([shingles, earlier])
+
+
+def verify_documents(job: Job, partition: int) -> dict[str, int]:
+    """Verify one partition's candidate pairs by exact Jaccard, skipping pairs already joined."""
     staging = job.staging
-    pairs = pl.read_parquet(staging.component_pairs(partition))
-    members = pl.read_parquet(staging.components).filter(pl.col("partition") == partition).select("doc_id")
-    wanted = members["doc_id"].implode()
+    pairs = pl.read_parquet(staging.routed_pairs(partition))
     shingles = _scan(staging.mapped("shingles", partition), schemas.SHINGLES).collect()
+    wanted = pl.concat([pairs["doc_a"], pairs["doc_b"]]).unique()
+    shingles = _with_earlier_shingles(job, shingles, wanted)
+    edges, counts = verify_pairs(pairs, shingles, job.settings.dedup.doc_jaccard_threshold)
+    _stage_write(edges, staging.edges(partition), schemas.PAIRS)
+    return counts
+
+
+def cluster_documents(job: Job, _unit: int = 0) -> dict[str, int]:
+    """Join the verified edges into clusters and choose each cluster's canonical document."""
+    staging = job.staging
+    edges = _scan(staging.edges_dir, schemas.PAIRS).collect()
+    wanted = pl.concat([edges["doc_a"], edges["doc_b"]]).unique().implode()
     doc_info = _scan(staging.stage("doc_info"), schemas.DOC_INFO).filter(pl.col("doc_id").is_in(wanted)).collect()
     if job.settings.run.incremental:
-        shingles = pl.concat([shingles, _earlier(job, "shingles").filter(pl.col("doc_id").is_in(wanted)).collect()])
         doc_info = pl.concat([doc_info, _earlier(job, "doc_info").filter(pl.col("doc_id").is_in(wanted)).collect()])
-    clusters, counts = verify_partition(pairs, shingles, doc_info, job.settings.dedup.doc_jaccard_threshold)
+    members = join_clusters(edges, doc_info, job.partitions)
+    _stage_write(members, staging.members, schemas.MEMBERS)
+    return {"clusters": int(members["is_canonical"].sum()), "clustered_documents": members.height}
+
+
+def route_cluster_shingles(job: Job, shard: int) -> dict[str, int]:
+    """Map: clustered documents' shingles to their cluster's partition."""
+    routes = pl.read_parquet(job.staging.members).select("doc_id", "partition")
+    return {"shingles_routed": _route(job, shard, routes, "cluster_shingles")}
+
+
+def score_clusters(job: Job, partition: int) -> dict[str, int]:
+    """Each clustered document's exact Jaccard to its canonical, for one partition of clusters."""
+    staging = job.staging
+    members = pl.read_parquet(staging.members).filter(pl.col("partition") == partition)
+    shingles = _scan(staging.mapped("cluster_shingles", partition), schemas.SHINGLES).collect()
+    shingles = _with_earlier_shingles(job, shingles, members["doc_id"])
+    clusters = score_members(members, shingles)
     _stage_write(clusters, staging.clusters(partition), schemas.CLUSTERS)
-    return {**counts, "clusters": int(clusters["is_canonical"].sum())}
+    return {"scored_documents": clusters.height}
 
 
 def _clusters_of(job: Job, doc_ids: pl.Series) -> pl.DataFrame:

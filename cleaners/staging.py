@@ -9,11 +9,14 @@ themselves; they ask a :class:`Staging` for them, so the layout can change in on
     done/shard-<n>.json                 a finished prepare, with the parts it wrote
     map/bands/p=<p>/<part>              MinHash band buckets, partitioned by bucket
     map/occurrences/p=<p>/<part>        short-line occurrences, partitioned by key hash
-    map/shingles/p=<p>/<part>           shingles of candidate documents, by candidate component
+    map/shingles/p=<p>/<part>           shingles of candidate documents, by their stars' partitions
+    map/cluster_shingles/p=<p>/<part>   shingles of clustered documents, by their cluster's partition
     reduce/pairs/p=<p>.parquet          candidate near-duplicate pairs of a band partition
-    reduce/components.parquet           candidate components: document → component, partition
-    reduce/component_pairs/p=<p>        candidate pairs, by the partition of their component
-    reduce/clusters/p=<p>.parquet       verified near-duplicate clusters of a partition
+    reduce/routed_pairs/p=<p>.parquet   candidate pairs, by the partition of their star's centre
+    reduce/routes.parquet               document → every partition its shingles go to
+    reduce/edges/p=<p>.parquet          verified near-duplicate pairs of a partition
+    reduce/members.parquet              clustered documents: cluster, canonical, partition
+    reduce/clusters/p=<p>.parquet       clustered documents with their Jaccard to the canonical
     reduce/key_stats/p=<p>.parquet      per-key document counts of a key partition
     reduce/boilerplate.parquet          boilerplate clusters
     final/<table>/<part>.parquet        the run's final tables, swapped in by the commit
@@ -27,7 +30,7 @@ from pathlib import Path
 from cleaners.output import STAGING_DIR
 
 STAGED_TABLES = ("files", "documents", "lines", "doc_info", "rejects", "duplicates", "shingles")
-MAPPED_TABLES = ("bands", "occurrences", "shingles")
+MAPPED_TABLES = ("bands", "occurrences", "shingles", "cluster_shingles")
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,23 @@ class Staging:
     def pairs_dir(self) -> Path:
         return self.root / "reduce" / "pairs"
 
-    @property
-    def components(self) -> Path:
-        return self.root / "reduce" / "components.parquet"
+    def routed_pairs(self, partition: int) -> Path:
+        return self.root / "reduce" / "routed_pairs" / f"p={partition}.parquet"
 
-    def component_pairs(self, partition: int) -> Path:
-        return self.root / "reduce" / "component_pairs" / f"p={partition}.parquet"
+    @property
+    def routes(self) -> Path:
+        return self.root / "reduce" / "routes.parquet"
+
+    def edges(self, partition: int) -> Path:
+        return self.root / "reduce" / "edges" / f"p={partition}.parquet"
+
+    @property
+    def edges_dir(self) -> Path:
+        return self.root / "reduce" / "edges"
+
+    @property
+    def members(self) -> Path:
+        return self.root / "reduce" / "members.parquet"
 
     def clusters(self, partition: int) -> Path:
         return self.root / "reduce" / "clusters" / f"p={partition}.parquet"
