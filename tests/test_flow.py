@@ -45,3 +45,36 @@ def test_cli_run_then_inspect(prefect_harness, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "lines by status" in out and "broken-export.json" in out
     assert (tmp_path / "runs").is_dir()
+
+
+def test_flow_on_a_worker_pool_equals_the_in_process_run(prefect_harness, tmp_path, monkeypatch):
+    """Prefect tasks on threads handing their units to two worker processes: every table equals
+    run_local's, and the flow's task runs are the plan's stages."""
+    import asyncio
+
+    from prefect import get_client
+
+    import cleaners.plan
+    from benchmarks.syndicate import generate
+    from cleaners.output import scan_table
+    from cleaners.pipeline import run_local
+    from flows.clean_corpus import clean_corpus
+
+    generate(tmp_path / "in", megabytes=1.0, files=4, seed=3)
+    monkeypatch.setattr(cleaners.plan, "MIN_BYTES_PER_WORKER", 1)  # a pool even for 1 MB
+    flowed = clean_corpus(str(tmp_path / "in" / "corpus"), str(tmp_path / "flow"), workers=2)
+    local = run_local(tmp_path / "in" / "corpus", tmp_path / "local")
+    assert flowed["run_id"] == local["run_id"] and flowed["counts"] == local["counts"]
+    for table, keys in {"documents": ["doc_id"], "lines": ["doc_id", "line_no"]}.items():
+        a = scan_table(tmp_path / "flow", table).collect().sort(keys)
+        b = scan_table(tmp_path / "local", table).collect().sort(keys)
+        assert a.equals(b), table
+
+    async def task_names():
+        async with get_client() as client:
+            runs = await client.read_task_runs()
+            return {run.name.rsplit("-", 1)[0] for run in runs if run.flow_run_id is not None}
+
+    from cleaners.plan import PLAN
+
+    assert {stage.name for stage in PLAN} <= asyncio.run(task_names())
