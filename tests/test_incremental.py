@@ -144,3 +144,16 @@ def test_rerun_after_a_crash_does_not_redo_finished_shards(tmp_path, monkeypatch
     assert prepared == []  # every shard was finished by the crashed attempt
     assert again["run_id"] == reference["run_id"] and again["counts"] == reference["counts"]
     assert not any((tmp_path / "out" / "_staging").iterdir())  # committed: staging removed
+
+
+def test_an_index_of_the_previous_layout_is_still_read(tmp_path):
+    """Schema 1.2 stored each index table as one file and shingles one row per shingle."""
+    folder = tmp_path / "index"
+    folder.mkdir()
+    pl.DataFrame({"doc_id": ["b", "a", "a", "b", "a"], "shingle": [9, 3, 1, 2, 3]}).write_parquet(
+        folder / "shingles.parquet")
+    pl.DataFrame({"source": ["x.txt"], "digest": ["d"], "run_id": ["r"]}).write_parquet(folder / "files.parquet")
+    shingles = index.read_part(tmp_path, "shingles").sort("doc_id")
+    assert shingles["doc_id"].to_list() == ["a", "b"]
+    assert shingles["shingles"].to_list() == [[1, 3], [2, 9]]
+    assert index.indexed_files(tmp_path) == {"x.txt": "d"}
