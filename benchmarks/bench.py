@@ -286,12 +286,18 @@ def _fixed_cost() -> dict:
         measured = run_measured([textwash, "run", str(REPO / "data" / "raw"), str(out), "--no-progress"], env=env)
         result[attempt] = {"seconds": measured.seconds, "peak_tree_mb": measured.peak_tree_mb,
                            "returncode": measured.returncode}
+    out = OUT / "run-cli"
+    shutil.rmtree(out, ignore_errors=True)
+    measured = run_measured([textwash, "run", str(REPO / "data" / "raw"), str(out), "--task-runner", "local"], env=env)
+    result["local"] = {"seconds": measured.seconds, "peak_tree_mb": measured.peak_tree_mb,
+                       "returncode": measured.returncode}
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import flows.clean_corpus"], check=True, env=env)
     result["import_seconds"] = time.perf_counter() - start
     shutil.rmtree(home, ignore_errors=True)
     print(f"\nfixed cost of `textwash run data/raw`: {result['fresh']['seconds']:.1f} s with a fresh PREFECT_HOME, "
-          f"{result['warm']['seconds']:.1f} s warm (importing the flow alone: {result['import_seconds']:.1f} s)")
+          f"{result['warm']['seconds']:.1f} s warm, {result['local']['seconds']:.1f} s without Prefect "
+          f"(--task-runner local); importing the flow alone: {result['import_seconds']:.1f} s")
     return result
 
 

@@ -46,3 +46,16 @@ def test_reindex_command_rebuilds_the_index(tmp_path, capsys):
     assert main(["reindex", str(tmp_path)]) == 0
     assert index.indexed_files(tmp_path) == before
     assert "'runs': 1" in capsys.readouterr().out
+
+
+def test_run_without_prefect_on_a_worker_pool(tmp_path, capsys, monkeypatch):
+    import cleaners.plan
+    from cleaners.output import latest_run
+
+    monkeypatch.setattr(cleaners.plan, "MIN_BYTES_PER_WORKER", 1)  # a pool of two even for the samples
+    assert main(["run", str(RAW_SAMPLES), str(tmp_path / "out"), "--task-runner", "local", "--workers", "2"]) == 0
+    assert "lines by status" in capsys.readouterr().out
+    reference = run_local(RAW_SAMPLES, tmp_path / "ref")
+    manifest = latest_run(tmp_path / "out")
+    assert manifest["run_id"] == reference["run_id"] and manifest["counts"] == reference["counts"]
+    assert manifest["layout"]["shards"] == 4
