@@ -81,10 +81,7 @@ class _StageSampler:
 def _child_run(input_dir: str, output_dir: str, workers: str, *overrides: str) -> dict:
     from datetime import datetime
 
-    import polars as pl
-
     from cleaners.ingest import discover
-    from cleaners.output import scan_table
     from cleaners.pipeline import finish_run, input_bytes, make_job, plan_run
     from cleaners.plan import ProcessRunner, execute, useful_workers
     from cleaners.settings import Settings
@@ -108,8 +105,6 @@ def _child_run(input_dir: str, output_dir: str, workers: str, *overrides: str) -
     manifest = finish_run(job, datetime.now(UTC), steps)
     seconds = time.perf_counter() - start
     sampler.stop()
-    text = (scan_table(output_dir, "lines").sort("doc_id", "line_no").select(pl.col("text").str.join("\n"))
-            .collect().item())
     stages = {name: {"seconds": step["seconds"], "peak_tree_mb": round(sampler.peaks.get(name, 0.0))}
               for name, step in steps.items()}
     stages["commit"] = {"seconds": round(seconds - sum(step["seconds"] for step in steps.values()), 3),
@@ -117,8 +112,19 @@ def _child_run(input_dir: str, output_dir: str, workers: str, *overrides: str) -
     return {"seconds": seconds, "bytes": manifest["files"]["bytes"], "lines": manifest["counts"]["lines"],
             "documents": manifest["counts"]["documents"], "by_status": manifest["counts"]["lines_by_status"],
             "flags": manifest["counts"]["flags"], "stages": stages, "workers": n, "layout": manifest["layout"],
-            "clusters": manifest["dedup"].get("documents", {}),
-            "digest": hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}
+            "clusters": manifest["dedup"].get("documents", {})}
+
+
+def _child_digest(output_dir: str) -> dict:
+    """A digest of a finished run's normalised text (in its own process: reading every line's
+    text at once is the check's cost, not the run's)."""
+    import polars as pl
+
+    from cleaners.output import scan_table
+
+    text = (scan_table(output_dir, "lines").sort("doc_id", "line_no").select(pl.col("text").str.join("\n"))
+            .collect().item())
+    return {"digest": hashlib.blake2b(text.encode(), digest_size=16).hexdigest()}
 
 
 def _child_in_document(input_dir: str) -> dict:
@@ -150,7 +156,7 @@ def _child_in_document(input_dir: str) -> dict:
     return {"ours_seconds": ours_seconds, "naive_seconds": naive_seconds, "duplicates": ours.height, "same": same}
 
 
-CHILDREN = {"run": _child_run, "in-document": _child_in_document}
+CHILDREN = {"run": _child_run, "in-document": _child_in_document, "digest": _child_digest}
 
 
 def _measure(*args: str) -> dict:
@@ -219,6 +225,8 @@ def _row(kind: str, label: str, folder: Path | None, corpus: Path, megabytes: fl
         row["normalise"] = _measure("run", str(corpus), str(OUT / "run-plain"), str(workers), *plain)
         row["naive_normalise"] = _measure("run", str(corpus), str(OUT / "run-naive"), str(workers), *plain,
                                           "normalise.fast_path=false")
+        for name, folder_name in (("normalise", "run-plain"), ("naive_normalise", "run-naive")):
+            row[name]["digest"] = _measure("digest", str(OUT / folder_name))["digest"]
         row["in_document"] = _measure("in-document", str(corpus))
     return row
 

@@ -39,7 +39,7 @@ BOILERPLATE = ["Story Continued Below", "Read More", "Advertisement", "Share thi
 
 
 def load_articles(shared: Path = SHARED) -> list[tuple[str, list[str]]]:
-    """(title, paragraphs) of every real article with at least three paragraphs."""
+    """(title, paragraphs) of every distinct real article with at least three paragraphs."""
     csv.field_size_limit(sys.maxsize)
     articles: list[tuple[str, str]] = []
     with open(shared / "corpora" / "fakenewscorpus" / "news_sample.csv", newline="", encoding="utf-8") as handle:
@@ -47,12 +47,33 @@ def load_articles(shared: Path = SHARED) -> list[tuple[str, list[str]]]:
     for path in sorted((shared / "corpora" / "fakenewsnet" / "Data").glob("*/*/*-Webpage.json")):
         record = json.loads(path.read_text(encoding="utf-8"))
         articles.append((record.get("title") or "", record.get("text") or ""))
-    result = []
+    result, seen = [], set()
     for title, body in articles:
         paragraphs = [" ".join(p.split()) for p in body.split("\n") if p.strip()]
-        if len(paragraphs) >= 3:
+        key = " ".join(paragraphs).lower()
+        if len(paragraphs) >= 3 and key not in seen:  # ../shared holds some articles twice
+            seen.add(key)
             result.append((title, paragraphs))
     return result
+
+
+def _split_at_half(paragraphs: list[str]) -> int:
+    """The paragraph index where half the characters have been seen (at least 1, at most n - 1),
+    so a recombination shares half its text with each source, not most of it with one."""
+    total, seen = sum(map(len, paragraphs)), 0
+    for index, paragraph in enumerate(paragraphs):
+        seen += len(paragraph)
+        if seen >= total / 2:
+            return min(max(index + 1, 1), len(paragraphs) - 1)
+    return len(paragraphs) - 1
+
+
+def _first_half(paragraphs: list[str]) -> list[str]:
+    return paragraphs[: _split_at_half(paragraphs)]
+
+
+def _second_half(paragraphs: list[str]) -> list[str]:
+    return paragraphs[_split_at_half(paragraphs):]
 
 
 def _perturb(paragraphs: list[str], rng: random.Random) -> list[str]:
@@ -88,7 +109,7 @@ def generate(out_dir: str | Path, megabytes: float, files: int = 48, seed: int =
     bodies = [articles[i % len(articles)] for i in range(min(n_bodies, len(articles)))]
     while len(bodies) < n_bodies:  # recombinations: the first half of one with the second of another
         (title_a, a), (_, b) = rng.sample(articles, 2)
-        bodies.append((title_a, a[: len(a) // 2] + b[len(b) // 2:]))
+        bodies.append((title_a, _first_half(a) + _second_half(b)))
     handles = [open(out / "corpus" / f"feed-{number:03d}.jsonl", "w", encoding="utf-8") for number in range(files)]
     labels = []
     for body_no, (title, paragraphs) in enumerate(bodies):

@@ -414,7 +414,22 @@ def quantities_in(sentence: Sentence, line_no: int, lexicon: Lexicon | None = No
 
 def _python_quantity_regex(lexicon: Lexicon) -> re.Pattern[str]:
     """:func:`quantity_pattern` for Python's ``re`` (which has no ``(?-u:...)``), compiled once."""
-    return _compile_cached(quantity_pattern(lexicon).replace(_B, r"\b"))
+    return _python_pattern(lexicon, "quantity")
+
+
+#: Compiled Python regexes per (lexicon, kind, family): building a pattern escapes every word of
+#: the lexicon, which cost more per document than the search itself.
+_PATTERNS: dict[tuple[int, str, str | None], re.Pattern[str]] = {}
+
+
+def _python_pattern(lexicon: Lexicon, kind: str, family: str | None = None) -> re.Pattern[str]:
+    key = (id(lexicon), kind, family)
+    compiled = _PATTERNS.get(key)
+    if compiled is None:
+        text = quantity_pattern(lexicon) if kind == "quantity" else family_cue_pattern(lexicon, family or "")
+        _PARAGRAPH_LEXICONS[id(lexicon)] = lexicon  # keeps the lexicon, so its id is not reused
+        compiled = _PATTERNS[key] = _compile_cached(text.replace(_B, r"\b"))
+    return compiled
 
 
 @functools.lru_cache(maxsize=16)
@@ -486,7 +501,7 @@ def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexico
         # Only the families of asserted, composed claims can conflict: read the other lines that
         # name one of them (and, for quantities, the lines that count an event).
         families = {claim.family for claim in claims if claim.composed and not claim.hypothetical}
-        family_cues = [_compile_cached(family_cue_pattern(lexicon, family).replace(_B, r"\b")) for family in families]
+        family_cues = [_python_pattern(lexicon, "family", family) for family in families]
         for line_no in texts:
             if line_no in composed_lines:
                 continue
@@ -575,9 +590,12 @@ def flag_documents(documents: pl.DataFrame, lines: pl.DataFrame, lexicon: Lexico
     lexicon = lexicon or load_lexicon()
     families = list(lexicon.families)
     text = pl.col("lower")
-    kept = (
-        lines.filter(pl.col("status") == "kept")
-        .select("doc_id", "line_no", "text", lower=pl.col("text").str.to_lowercase())
+    kept_lines = lines.filter(pl.col("status") == "kept").select("doc_id", "line_no", "text")
+    # The cue tests are a function of the text: run them once per distinct line (syndicated
+    # copies repeat theirs), then give the answers back to every line.
+    cues = (
+        kept_lines.select(pl.col("text").unique())
+        .with_columns(lower=pl.col("text").str.to_lowercase())
         .with_columns(cue=text.str.contains(cue_pattern(lexicon)), quantity=text.str.contains(quantity_pattern(lexicon)))
         .filter(pl.col("cue") | pl.col("quantity"))
         .with_columns(
@@ -585,6 +603,7 @@ def flag_documents(documents: pl.DataFrame, lines: pl.DataFrame, lexicon: Lexico
             *[text.str.contains(composed_pattern(lexicon, family)).alias(f"op_{family}") for family in families],
         )
     )
+    kept = kept_lines.join(cues, on="text")
     # Per document: the families that have an operator before one of their predicates (only
     # there can a contradiction or double negation be), and whether two lines count an event.
     per_document = kept.group_by("doc_id").agg(

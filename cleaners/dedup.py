@@ -40,7 +40,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from cleaners import schemas
+from cleaners import schemas, statuses
 from cleaners.hashing import stable_hex
 from cleaners.keys import PRIME, line_key, ngram_hashes, stable_hash64, word_shingles, words
 from cleaners.near_duplicates import verify_partition
@@ -419,9 +419,10 @@ def apply_dedup(lines: pl.DataFrame, duplicates: pl.DataFrame | None = None,
     """Give each line its final status, reason and what it duplicates.
 
     ``duplicates`` is :func:`in_document_duplicates`' answer and ``boilerplate``
-    :func:`assign_boilerplate`'s (none of either when dedup is off). Precedence: ``empty``,
-    then ``boilerplate``, then ``duplicate``, else ``kept``.
+    :func:`assign_boilerplate`'s (``None`` for both when dedup is off: kept lines then say so).
+    Statuses, their precedence and their reasons come from :mod:`cleaners.statuses`.
     """
+    dedup_ran = duplicates is not None or boilerplate is not None
     if duplicates is None:
         duplicates = schemas.empty(schemas.DUPLICATES)
     if boilerplate is None:
@@ -439,18 +440,8 @@ def apply_dedup(lines: pl.DataFrame, duplicates: pl.DataFrame | None = None,
     similarity = (pl.when(is_boilerplate).then(pl.col("bp_similarity")).otherwise(pl.col("similarity"))
                   .round(1))
     return joined.with_columns(
-        status=pl.when(is_empty).then(pl.lit("empty"))
-        .when(is_boilerplate).then(pl.lit("boilerplate"))
-        .when(is_duplicate).then(pl.lit("duplicate"))
-        .otherwise(pl.lit("kept")),
-        reason=pl.when(is_empty).then(pl.col("reason"))
-        .when(is_boilerplate).then(
-            pl.format('boilerplate: this line or a close variant (similarity {}) is in {} unrelated documents; '
-                      'cluster text: "{}"', similarity.cast(pl.String), pl.col("cluster_docs"), pl.col("cluster_text")))
-        .when(is_duplicate).then(
-            pl.format("duplicate: repeats line {} of this document (similarity {})",
-                      pl.col("dup_of_line_no"), similarity.cast(pl.String)))
-        .otherwise(pl.lit("kept: first occurrence, not boilerplate")),
+        **statuses.final_status(pl.col("cluster_id").is_not_null(), pl.col("dup_of_line_no").is_not_null(),
+                                similarity, dedup_ran),
         duplicate_of_doc_id=pl.when(is_boilerplate & ~is_first_boilerplate).then(pl.col("first_doc_id"))
         .when(is_duplicate).then(pl.col("doc_id")),
         duplicate_of_line_no=pl.when(is_boilerplate & ~is_first_boilerplate).then(pl.col("first_line_no"))

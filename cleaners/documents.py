@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from cleaners import statuses
 from cleaners.normalise import normalise_texts
 from cleaners.settings import NormaliseSettings
 
-STATUSES = ("kept", "empty", "duplicate", "boilerplate")
+STATUSES = statuses.STATUSES
 
 DOCUMENT_COLUMNS = [
     "doc_id", "source", "record", "title", "text", "encoding", "format", "n_lines", "n_lines_kept",
@@ -32,17 +33,8 @@ LINE_COLUMNS = [
 
 
 def assign_status(lines: pl.DataFrame) -> pl.DataFrame:
-    """Add the first ``status`` (``empty`` or ``kept``) and ``reason`` to normalised lines."""
-    empty = pl.col("text") == ""
-    was_blank = pl.col("text_raw").str.strip_chars() == ""
-    return lines.with_columns(
-        status=pl.when(empty).then(pl.lit("empty")).otherwise(pl.lit("kept")),
-        reason=pl.when(empty & was_blank)
-        .then(pl.lit("blank line"))
-        .when(empty)
-        .then(pl.lit("nothing left after normalisation"))
-        .otherwise(pl.lit("kept: no rule removed it")),
-    )
+    """Add the first ``status`` (``empty`` or ``kept``) and ``reason`` (:mod:`cleaners.statuses`)."""
+    return statuses.first_status(lines)
 
 
 def normalise_titles(raw_documents: pl.DataFrame, settings: NormaliseSettings | None = None) -> pl.DataFrame:

@@ -41,6 +41,19 @@ from cleaners.staging import Staging
 PARTITION_INPUT_BYTES = 48_000_000
 
 
+class FolderError(ValueError):
+    """The input and output folders cannot be used together."""
+
+
+def check_folders(input_dir: str | Path, output_dir: str | Path) -> None:
+    """Refuse an output folder inside (or equal to) the input folder: every run would read its
+    own output, staging and index back in as input."""
+    source, target = Path(input_dir).resolve(), Path(output_dir).resolve()
+    if target == source or source in target.parents:
+        raise FolderError(f"output folder {output_dir} is inside the input folder {input_dir}; "
+                          "choose an output folder outside it")
+
+
 def shard_sources(sources: list[str], n_shards: int) -> list[list[str]]:
     """Split relative paths into ``n_shards`` lists by a stable hash: same split on any machine."""
     shards: list[list[str]] = [[] for _ in range(n_shards)]
@@ -298,6 +311,7 @@ def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings 
     per core). The output is the same for any number of workers."""
     settings = settings or Settings()
     workers = workers or settings.run.workers or default_workers()
+    check_folders(input_dir, output_dir)
     with index.run_lock(output_dir):
         started_at = datetime.now(UTC)
         digests = plan_run(input_dir, output_dir, discover(input_dir), settings)

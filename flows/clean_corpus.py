@@ -112,6 +112,7 @@ def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", se
     logger = get_run_logger()
     settings = settings or Settings()
     workers = workers or settings.run.workers or default_workers()
+    pipeline.check_folders(input_dir, output_dir)
     with run_lock(output_dir):  # one run at a time per output folder: tables and index
         return _clean_corpus(input_dir, output_dir, settings, workers, worker_pool, logger)
 

@@ -171,6 +171,13 @@ def _run(args: argparse.Namespace) -> int:
     if not Path(args.input_dir).is_dir():
         console.print(f"[red]textwash: input folder {args.input_dir!r} does not exist[/red]")
         return 2
+    from cleaners.pipeline import FolderError, check_folders
+
+    try:
+        check_folders(args.input_dir, args.output_dir)
+    except FolderError as error:
+        console.print(f"[red]textwash: {error}[/red]")
+        return 2
     if args.task_runner == "local":
         from cleaners.pipeline import run_local
 

@@ -59,3 +59,20 @@ def test_run_without_prefect_on_a_worker_pool(tmp_path, capsys, monkeypatch):
     manifest = latest_run(tmp_path / "out")
     assert manifest["run_id"] == reference["run_id"] and manifest["counts"] == reference["counts"]
     assert manifest["layout"]["shards"] == 4
+
+
+def test_an_output_folder_inside_the_input_is_refused(tmp_path, capsys):
+    import shutil
+
+    import pytest
+
+    from cleaners.pipeline import FolderError
+
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_SAMPLES, raw)
+    for output in (raw / "clean", raw):
+        assert main(["run", str(raw), str(output), "--task-runner", "local"]) == 2
+        assert "is inside the input folder" in " ".join(capsys.readouterr().err.split())
+        with pytest.raises(FolderError):
+            run_local(raw, output)
+    assert not (raw / "clean").exists()
