@@ -68,6 +68,11 @@ def _split_at_half(paragraphs: list[str]) -> int:
     return len(paragraphs) - 1
 
 
+def _is_balanced(paragraphs: list[str]) -> bool:
+    first = sum(map(len, _first_half(paragraphs)))
+    return 0.4 <= first / max(1, sum(map(len, paragraphs))) <= 0.6
+
+
 def _first_half(paragraphs: list[str]) -> list[str]:
     return paragraphs[: _split_at_half(paragraphs)]
 
@@ -107,8 +112,12 @@ def generate(out_dir: str | Path, megabytes: float, files: int = 48, seed: int =
     mean_copies, mean_bytes = 48, sum(len(" ".join(p)) for _, p in articles) / len(articles)
     n_bodies = max(1, int(megabytes * 1_000_000 / (mean_copies * mean_bytes * 1.05)))
     bodies = [articles[i % len(articles)] for i in range(min(n_bodies, len(articles)))]
-    while len(bodies) < n_bodies:  # recombinations: the first half of one with the second of another
-        (title_a, a), (_, b) = rng.sample(articles, 2)
+    # Recombinations: the first half of one article with the second half of another, only of
+    # articles that split near half their characters (one dominant paragraph would make a
+    # "new" body a genuine near-duplicate of its source).
+    balanced = [article for article in articles if _is_balanced(article[1])]
+    while len(bodies) < n_bodies:
+        (title_a, a), (_, b) = rng.sample(balanced, 2)
         bodies.append((title_a, _first_half(a) + _second_half(b)))
     handles = [open(out / "corpus" / f"feed-{number:03d}.jsonl", "w", encoding="utf-8") for number in range(files)]
     labels = []

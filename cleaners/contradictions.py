@@ -43,14 +43,10 @@ from typing import Any
 import polars as pl
 import simplemma
 
+from cleaners import schemas
 from cleaners.sentences import Sentence, sentence_at, split_paragraph, whole_paragraph
 
-FLAG_SCHEMA = {
-    "doc_id": pl.String, "line_no": pl.Int32, "sentence_no": pl.Int32, "char_start": pl.Int32, "char_end": pl.Int32,
-    "sentence": pl.String, "kind": pl.String, "severity": pl.String, "explanation": pl.String,
-    "conflicts_with_line_no": pl.Int32, "conflicts_with_sentence_no": pl.Int32, "conflicts_with_text": pl.String,
-    "lexicon_version": pl.String,
-}
+FLAG_SCHEMA = dict(schemas.FLAGS)
 
 _IRREGULAR = {"won": "win", "lost": "lose", "rose": "rise", "risen": "rise", "grew": "grow", "grown": "grow",
               "fell": "fall", "fallen": "fall", "forgot": "forget", "forgotten": "forget", "forbade": "forbid",
@@ -440,19 +436,20 @@ def _compile_cached(pattern: str) -> re.Pattern[str]:
 #: Paragraph analyses already done in this process, by (lexicon, is title, text). Syndicated
 #: copies repeat the same paragraphs dozens of times; each is analysed once. Bounded.
 _PARAGRAPHS: dict[tuple[int, bool, str], tuple[list[Claim], list[Quantity], int]] = {}
-_PARAGRAPH_LEXICONS: dict[int, Lexicon] = {}  # keeps each keyed lexicon alive, so its id is not reused
-_PARAGRAPH_CACHE_SIZE = 200_000
+_PARAGRAPH_LEXICONS: dict[int, Lexicon] = {}  # keeps each keyed lexicon alive: its id is not reused
+_PARAGRAPH_CACHE_SIZE = 30_000  # about 6 KB each (tokens of the whole paragraph): under 200 MB
 
 
 def _read_paragraph(text: str, is_title: bool, lexicon: Lexicon,
                     counted: re.Pattern[str]) -> tuple[list[Claim], list[Quantity], int]:
-    """Claims and counted quantities of one paragraph (``line_no`` 0: callers set theirs), and
-    how many sentences were split. Cheap tokens over the whole paragraph; the real splitter runs
+    """Claims and counted quantities of one paragraph (``line_no`` 0: callers set theirs, on
+    the copies they make), and how many sentences were split now (0 when cached).
+    Cheap tokens over the whole paragraph; the real splitter runs
     only where events are counted (and, later, where a flag needs a sentence: see locate)."""
     key = (id(lexicon), is_title, text)
     cached = _PARAGRAPHS.get(key)
     if cached is not None:
-        return cached
+        return cached[0], cached[1], 0  # no sentence split this time
     claims = claims_in(whole_paragraph(text), 0, lexicon)
     quantities: list[Quantity] = []
     n_sentences = 0

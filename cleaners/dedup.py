@@ -29,7 +29,7 @@ Three kinds of repetition, from cheapest to most global:
    joins its cluster when the lines are finally labelled (:func:`assign_boilerplate`).
 
 The corpus-wide steps are written map → partition by a stable hash → reduce per partition, so
-every partition is an independent task (see ``cleaners/pipeline.py``).
+every partition is an independent task (see ``cleaners/stages.py``).
 """
 
 from __future__ import annotations
@@ -294,7 +294,7 @@ def key_statistics(occurrences: pl.DataFrame, doc_clusters: pl.DataFrame) -> pl.
         .select("key_hash", "text")
     )
     first = (
-        clustered.sort("key_hash", "source", "row", "line_no")
+        clustered.sort("key_hash", "source", "row", "line_no", "doc_id")
         .group_by("key_hash", maintain_order=True).first()
         .select("key_hash", first_doc_id=pl.col("doc_id"), first_line_no=pl.col("line_no"))
     )
@@ -318,8 +318,7 @@ def boilerplate_clusters(stats: pl.DataFrame, settings: DedupSettings) -> pl.Dat
     key, cluster_text, cluster_docs, similarity`` (member key to the cluster's main key, 0-100),
     ``first_doc_id, first_line_no``.
     """
-    schema = {"key_hash": pl.Int64, "key": pl.String, "cluster_id": pl.String, "cluster_text": pl.String,
-              "cluster_docs": pl.Int64, "similarity": pl.Float64, "first_doc_id": pl.String, "first_line_no": pl.Int32}
+    schema = schemas.BOILERPLATE
     if stats.is_empty():
         return pl.DataFrame(schema=schema)
     fuzzy = stats.filter(pl.col("key").str.len_chars() >= settings.min_fuzzy_chars).select("key_hash", "key")

@@ -15,21 +15,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from cleaners import statuses
+from cleaners import schemas, statuses
 from cleaners.normalise import normalise_texts
 from cleaners.settings import NormaliseSettings
 
 STATUSES = statuses.STATUSES
 
-DOCUMENT_COLUMNS = [
-    "doc_id", "source", "record", "title", "text", "encoding", "format", "n_lines", "n_lines_kept",
-    "dup_cluster_id", "is_canonical", "jaccard_to_canonical", "dup_cluster_size",
-]
-LINE_COLUMNS = [
-    "doc_id", "line_no", "text_raw", "text", "status", "reason", "fixes",
-    "duplicate_of_doc_id", "duplicate_of_line_no", "similarity",
-    "boilerplate_cluster_id", "boilerplate_cluster_text", "boilerplate_cluster_docs",
-]
+DOCUMENT_COLUMNS = list(schemas.DOCUMENTS)
+LINE_COLUMNS = list(schemas.LINES)
 
 
 def assign_status(lines: pl.DataFrame) -> pl.DataFrame:
@@ -46,7 +39,7 @@ def normalise_titles(raw_documents: pl.DataFrame, settings: NormaliseSettings | 
 def assemble_documents(documents: pl.DataFrame, lines: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataFrame:
     """One row per document: the kept lines joined by newlines, counts and its cluster.
 
-    ``clusters`` holds the documents that have near-duplicates (``dedup.document_clusters``);
+    ``clusters`` holds the documents that have near-duplicates (``cleaners/near_duplicates.py``);
     any other document is its own cluster of one.
     """
     kept = pl.col("status") == "kept"

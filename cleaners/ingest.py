@@ -37,20 +37,13 @@ from typing import Any
 
 import polars as pl
 
+from cleaners import schemas
 from cleaners.decoding import DecodeFailure, decode_bytes
 from cleaners.hashing import file_digest, stable_hex
 from cleaners.settings import IngestSettings
 
-REJECT_SCHEMA = {"source": pl.String, "record": pl.String, "reason": pl.String, "detail": pl.String}
-FILE_SCHEMA = {
-    "source": pl.String,
-    "format": pl.String,
-    "bytes": pl.Int64,
-    "digest": pl.String,
-    "encoding": pl.String,
-    "n_documents": pl.Int64,
-    "n_rejects": pl.Int64,
-}
+REJECT_SCHEMA = dict(schemas.REJECTS)
+FILE_SCHEMA = dict(schemas.FILES)
 
 
 @dataclass

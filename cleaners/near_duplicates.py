@@ -136,7 +136,7 @@ def verify_pairs(pairs: pl.DataFrame, shingles: pl.DataFrame, threshold: float) 
     already joined by verified edges is skipped; any other is checked by exact Jaccard.
     """
     sets = _shingle_sets(shingles)
-    del shingles  # the arrays are copies: hold the partition's shingles once
+    del shingles  # the arrays are copies: hold the partition's shingles once (callers keep no other reference)
     found = _UnionFind()
     edges: list[tuple[str, str]] = []
     checked = skipped = 0

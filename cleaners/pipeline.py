@@ -181,6 +181,10 @@ def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = No
     files = pl.read_parquet(sorted(staging.stage("files").glob("*.parquet"))) if any(
         staging.stage("files").glob("*.parquet")) else schemas.empty(schemas.FILES)
     run_id = run_id_for(files, settings)
+    if not staging.final_dir.exists():
+        # A retry after this run's tables were committed (the index update failed): never
+        # commit again (there is nothing staged: that would swap empty tables in).
+        return _finish_committed(job, run_id, files)
     finished_at = datetime.now(UTC)
     manifest: dict[str, Any] = {
         "run_id": run_id,
@@ -210,6 +214,22 @@ def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = No
     commit_run(staging.final_dir, job.output_dir, run_id, manifest)
     _update_index(job, run_id, files)
     shutil.rmtree(staging.root, ignore_errors=True)
+    return manifest
+
+
+def _finish_committed(job: Job, run_id: str, files: pl.DataFrame) -> dict[str, Any]:
+    """Finish a run whose tables an earlier attempt committed: update the index, clean up."""
+    import json
+
+    from cleaners.output import MANIFEST_DIR
+
+    manifest_path = job.output_dir / MANIFEST_DIR / f"{run_id}.json"
+    if not manifest_path.exists():
+        raise RuntimeError(f"run {run_id}: the staged tables are gone but no manifest was committed; "
+                           "re-run from the start")
+    manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+    _update_index(job, run_id, files)
+    shutil.rmtree(job.staging.root, ignore_errors=True)
     return manifest
 
 

@@ -212,7 +212,9 @@ def pair_documents(job: Job, partition: int) -> dict[str, int]:
     bands = _scan(job.staging.mapped("bands", partition), schemas.BANDS).collect()
     pairs = candidate_pairs(bands)
     if job.settings.run.incremental:
-        earlier = _earlier(job, "bands").filter(_partition("bucket", job.partitions) == partition).collect()
+        # Only earlier documents sharing a bucket with this run's can pair with them.
+        earlier = (_earlier(job, "bands").filter(_partition("bucket", job.partitions) == partition)
+                   .join(bands.lazy().select("band", "bucket").unique(), on=["band", "bucket"], how="semi").collect())
         # Earlier documents were paired among themselves by earlier runs: keep new-to-earlier pairs.
         current = bands.get_column("doc_id").unique().implode()
         mixed = candidate_pairs(pl.concat([bands, earlier]))
@@ -261,10 +263,11 @@ def verify_documents(job: Job, partition: int) -> dict[str, int]:
     """Verify one partition's candidate pairs by exact Jaccard, skipping pairs already joined."""
     staging = job.staging
     pairs = pl.read_parquet(staging.routed_pairs(partition))
-    shingles = _scan(staging.mapped("shingles", partition), schemas.SHINGLES).collect()
     wanted = pl.concat([pairs["doc_a"], pairs["doc_b"]]).unique()
-    shingles = _with_earlier_shingles(job, shingles, wanted)
-    edges, counts = verify_pairs(pairs, shingles, job.settings.dedup.doc_jaccard_threshold)
+    # Passed without a name here, so verify_pairs can free the frame once it has the arrays.
+    edges, counts = verify_pairs(
+        pairs, _with_earlier_shingles(job, _scan(staging.mapped("shingles", partition), schemas.SHINGLES).collect(),
+                                      wanted), job.settings.dedup.doc_jaccard_threshold)
     _stage_write(edges, staging.edges(partition), schemas.PAIRS)
     return counts
 

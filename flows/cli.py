@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import os
 import sys
@@ -229,21 +228,20 @@ def _run(args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def _api_for_workers(task_runner: str) -> Iterator[None]:
-    """Without PREFECT_API_URL, start the one temporary Prefect server of this run here and
-    point every worker process at it (a worker process left alone would start a server of its
-    own, about 5 s each). Stopped when the run ends."""
-    if task_runner != "processes" or os.environ.get("PREFECT_API_URL"):
+    """Under Prefect's process pool and without a Prefect API, start the one temporary server of
+    this run here and point every worker process at it (a worker process left alone would start
+    a server of its own, about 5 s each). It stops when textwash exits."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if task_runner != "processes" or PREFECT_API_URL.value():  # the environment or a profile
         yield
         return
     from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     server = SubprocessASGIServer()
+    # start() stops it at interpreter exit, after Prefect has flushed its logs and events to it
+    # (those flushes run at thread shutdown; stopping it earlier makes them retry for a minute).
     server.start()
-    # Stopped at interpreter exit, after Prefect has flushed its logs and events to it (those
-    # flushes run at thread shutdown, before atexit handlers; stopping it earlier makes them
-    # retry against a dead server for a minute).
-    atexit.register(server.stop)
     os.environ["PREFECT_API_URL"] = server.api_url  # inherited by the worker processes
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):

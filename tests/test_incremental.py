@@ -157,3 +157,34 @@ def test_an_index_of_the_previous_layout_is_still_read(tmp_path):
     assert shingles["doc_id"].to_list() == ["a", "b"]
     assert shingles["shingles"].to_list() == [[1, 3], [2, 9]]
     assert index.indexed_files(tmp_path) == {"x.txt": "d"}
+
+
+def test_a_retried_commit_after_the_tables_landed_keeps_them(tmp_path, monkeypatch):
+    """The commit task retries; if the index update failed after the tables were committed, the
+    retry must finish the run, not swap empty tables over it."""
+    from datetime import UTC, datetime
+
+    import cleaners.pipeline as pipeline
+    from cleaners import plan
+    from cleaners.ingest import discover
+    from tests.conftest import RAW_SAMPLES
+
+    settings = Settings()
+    out = tmp_path / "out"
+    job = pipeline.make_job(RAW_SAMPLES, out, pipeline.plan_run(RAW_SAMPLES, out, discover(RAW_SAMPLES), settings),
+                            settings)
+    steps = plan.execute(job, plan.SerialRunner())
+    original = pipeline._update_index
+
+    def full_disk(*args, **kwargs):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(pipeline, "_update_index", full_disk)
+    with pytest.raises(OSError):
+        pipeline.finish_run(job, datetime.now(UTC), steps)
+    monkeypatch.setattr(pipeline, "_update_index", original)
+    manifest = pipeline.finish_run(job, datetime.now(UTC), steps)  # the retry
+    reference = run_local(RAW_SAMPLES, tmp_path / "reference")
+    assert manifest["counts"] == reference["counts"] and manifest["counts"]["lines"] > 50
+    assert scan_table(out, "lines").collect().height == manifest["counts"]["lines"]
+    assert index.indexed_files(out) and not job.staging.root.exists()
