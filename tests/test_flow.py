@@ -78,3 +78,16 @@ def test_flow_on_a_worker_pool_equals_the_in_process_run(prefect_harness, tmp_pa
     from cleaners.plan import PLAN
 
     assert {stage.name for stage in PLAN} <= asyncio.run(task_names())
+
+
+def test_cli_on_prefects_process_pool_equals_the_in_process_run(prefect_harness, tmp_path):
+    """--task-runner processes: the same plan on Prefect's ProcessPoolTaskRunner."""
+    from cleaners.output import latest_run
+    from cleaners.pipeline import run_local
+    from flows.cli import main
+    from tests.conftest import RAW_SAMPLES
+
+    assert main(["run", str(RAW_SAMPLES), str(tmp_path / "out"), "--no-progress", "--task-runner", "processes",
+                 "--workers", "2"]) == 0
+    manifest, reference = latest_run(tmp_path / "out"), run_local(RAW_SAMPLES, tmp_path / "ref")
+    assert manifest["run_id"] == reference["run_id"] and manifest["counts"] == reference["counts"]
