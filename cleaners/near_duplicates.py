@@ -74,11 +74,11 @@ def star_routes(pairs: pl.DataFrame, partitions: int) -> tuple[pl.DataFrame, pl.
     return routed, routes
 
 
-def candidate_components(pairs: pl.DataFrame, partitions: int) -> pl.DataFrame:
-    """``doc_id, component, partition`` for every document in a pair (``doc_a, doc_b``).
+def connected_documents(pairs: pl.DataFrame) -> pl.DataFrame:
+    """``doc_id, component`` for every document in a pair (``doc_a, doc_b``).
 
     ``component`` is the index (in sorted ``doc_id`` order) of the component's smallest
-    document, so it depends only on the set of pairs; ``partition`` spreads components evenly.
+    document, so it depends only on the set of pairs.
     """
     if pairs.is_empty():
         return schemas.empty(schemas.COMPONENTS)
@@ -87,10 +87,7 @@ def candidate_components(pairs: pl.DataFrame, partitions: int) -> pl.DataFrame:
     edges = (pairs.join(number.rename({"doc_id": "doc_a", "n": "a"}), on="doc_a")
              .join(number.rename({"doc_id": "doc_b", "n": "b"}), on="doc_b"))
     labels = connected_labels(edges["a"].to_numpy(), edges["b"].to_numpy(), nodes.len())
-    return number.select(
-        "doc_id", component=pl.Series(labels),
-        partition=pl.Series((labels * 2_654_435_761) % partitions).cast(pl.Int32),
-    )
+    return number.select("doc_id", component=pl.Series(labels))
 
 
 def jaccard_of(left: np.ndarray, right: np.ndarray) -> float:
@@ -158,7 +155,7 @@ def join_clusters(edges: pl.DataFrame, doc_info: pl.DataFrame, partitions: int) 
 
     ``doc_info``: ``doc_id, source, row, n_chars`` of (at least) every document in an edge.
     """
-    components = candidate_components(edges, partitions)
+    components = connected_documents(edges)
     if components.is_empty():
         return schemas.empty(schemas.MEMBERS)
     members = (components.select("doc_id", "component")

@@ -33,7 +33,7 @@ from cleaners.ingest import content_digest, discover
 from cleaners.output import commit_run
 from cleaners.plan import ProcessRunner, SerialRunner, default_workers, execute, useful_workers
 from cleaners.settings import Settings
-from cleaners.stages import Job
+from cleaners.stages import Job, scan_parts
 from cleaners.staging import Staging
 
 #: Input per dedup partition when ``dedup.partitions`` is 0 (auto): a reduce then holds about
@@ -128,8 +128,7 @@ def count_tables(folder: str | Path) -> dict[str, Any]:
     folder = Path(folder)
 
     def scan(table: str) -> pl.LazyFrame:
-        files = sorted((folder / table).glob("*.parquet"))
-        return pl.scan_parquet([str(path) for path in files]) if files else schemas.empty(schemas.FINAL[table]).lazy()
+        return scan_parts(folder / table, schemas.FINAL[table])
 
     by_status = scan("lines").group_by("status").len().collect()
     by_reason = scan("rejects").group_by("reason").len().collect()
@@ -178,8 +177,7 @@ def top_document_clusters(staging: Staging, limit: int = 20) -> list[dict[str, A
 def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = None) -> dict[str, Any]:
     """Name the run, commit its final tables and write its manifest and index; return the manifest."""
     staging, settings = job.staging, job.settings
-    files = pl.read_parquet(sorted(staging.stage("files").glob("*.parquet"))) if any(
-        staging.stage("files").glob("*.parquet")) else schemas.empty(schemas.FILES)
+    files = scan_parts(staging.stage("files"), schemas.FILES).collect()
     run_id = run_id_for(files, settings)
     if not staging.final_dir.exists():
         # A retry after this run's tables were committed (the index update failed): never

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -119,8 +119,7 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
-def execute(job: Job, runner: Runner, plan: Sequence[Stage] = PLAN,
-            on_stage: Callable[[Stage, float], None] | None = None) -> dict[str, Any]:
+def execute(job: Job, runner: Runner, plan: Sequence[Stage] = PLAN) -> dict[str, Any]:
     """Run ``plan`` for ``job`` with ``runner``; return each stage's summed counts and seconds."""
     import time
 
@@ -132,8 +131,6 @@ def execute(job: Job, runner: Runner, plan: Sequence[Stage] = PLAN,
         results = runner.run_stage(stage, job, stage.units(job))
         seconds = time.perf_counter() - started
         steps[stage.name] = {**summarise(results), "seconds": round(seconds, 3)}
-        if on_stage is not None:
-            on_stage(stage, seconds)
     return steps
 
 

@@ -63,7 +63,7 @@ OCCURRENCES: Schema = {
     "row": pl.Int64, "line_no": pl.Int32,
 }
 PAIRS: Schema = {"doc_a": pl.String, "doc_b": pl.String}
-COMPONENTS: Schema = {"doc_id": pl.String, "component": pl.Int64, "partition": pl.Int32}
+COMPONENTS: Schema = {"doc_id": pl.String, "component": pl.Int64}
 ROUTED_PAIRS: Schema = {"doc_a": pl.String, "doc_b": pl.String, "partition": pl.Int32}
 ROUTES: Schema = {"doc_id": pl.String, "partition": pl.Int32}
 MEMBERS: Schema = {

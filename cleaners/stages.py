@@ -85,7 +85,8 @@ def _partition(column: str, n: int) -> pl.Expr:
     return ((pl.col(column) % n) + n) % n
 
 
-def _scan(folder: Path, schema: schemas.Schema, pattern: str = "*.parquet") -> pl.LazyFrame:
+def scan_parts(folder: Path, schema: schemas.Schema, pattern: str = "*.parquet") -> pl.LazyFrame:
+    """The Parquet parts of a folder, lazily, as ``schema`` (empty, with its columns, if none)."""
     files = sorted(folder.glob(pattern)) if folder.is_dir() else []
     if not files:
         return schemas.empty(schema).lazy()
@@ -203,13 +204,13 @@ def _write_final(job: Job, name: str, lines: pl.DataFrame, documents: pl.DataFra
 
 def _earlier(job: Job, part: str) -> pl.LazyFrame:
     """Rows of the output folder's index (earlier runs), minus the documents this run re-processes."""
-    current = _scan(job.staging.stage("doc_info"), schemas.DOC_INFO).select("doc_id").collect()["doc_id"]
+    current = scan_parts(job.staging.stage("doc_info"), schemas.DOC_INFO).select("doc_id").collect()["doc_id"]
     return index.scan_part(job.output_dir, part).filter(~pl.col("doc_id").is_in(current.implode()))
 
 
 def pair_documents(job: Job, partition: int) -> dict[str, int]:
     """Reduce one band partition to candidate near-duplicate pairs (a star per bucket)."""
-    bands = _scan(job.staging.mapped("bands", partition), schemas.BANDS).collect()
+    bands = scan_parts(job.staging.mapped("bands", partition), schemas.BANDS).collect()
     pairs = candidate_pairs(bands)
     if job.settings.run.incremental:
         # Only earlier documents sharing a bucket with this run's can pair with them.
@@ -226,7 +227,7 @@ def pair_documents(job: Job, partition: int) -> dict[str, int]:
 def route_pairs(job: Job, _unit: int = 0) -> dict[str, int]:
     """Send each candidate pair to the partition of its star's centre; note where every
     candidate document's shingles must go."""
-    pairs = _scan(job.staging.pairs_dir, schemas.PAIRS).collect()
+    pairs = scan_parts(job.staging.pairs_dir, schemas.PAIRS).collect()
     routed, routes = star_routes(pairs, job.partitions)
     _stage_write(routes, job.staging.routes, schemas.ROUTES)
     for partition in range(job.partitions):
@@ -266,7 +267,7 @@ def verify_documents(job: Job, partition: int) -> dict[str, int]:
     wanted = pl.concat([pairs["doc_a"], pairs["doc_b"]]).unique()
     # Passed without a name here, so verify_pairs can free the frame once it has the arrays.
     edges, counts = verify_pairs(
-        pairs, _with_earlier_shingles(job, _scan(staging.mapped("shingles", partition), schemas.SHINGLES).collect(),
+        pairs, _with_earlier_shingles(job, scan_parts(staging.mapped("shingles", partition), schemas.SHINGLES).collect(),
                                       wanted), job.settings.dedup.doc_jaccard_threshold)
     _stage_write(edges, staging.edges(partition), schemas.PAIRS)
     return counts
@@ -275,9 +276,9 @@ def verify_documents(job: Job, partition: int) -> dict[str, int]:
 def cluster_documents(job: Job, _unit: int = 0) -> dict[str, int]:
     """Join the verified edges into clusters and choose each cluster's canonical document."""
     staging = job.staging
-    edges = _scan(staging.edges_dir, schemas.PAIRS).collect()
+    edges = scan_parts(staging.edges_dir, schemas.PAIRS).collect()
     wanted = pl.concat([edges["doc_a"], edges["doc_b"]]).unique().implode()
-    doc_info = _scan(staging.stage("doc_info"), schemas.DOC_INFO).filter(pl.col("doc_id").is_in(wanted)).collect()
+    doc_info = scan_parts(staging.stage("doc_info"), schemas.DOC_INFO).filter(pl.col("doc_id").is_in(wanted)).collect()
     if job.settings.run.incremental:
         doc_info = pl.concat([doc_info, _earlier(job, "doc_info").filter(pl.col("doc_id").is_in(wanted)).collect()])
     members = join_clusters(edges, doc_info, job.partitions)
@@ -295,7 +296,7 @@ def score_clusters(job: Job, partition: int) -> dict[str, int]:
     """Each clustered document's exact Jaccard to its canonical, for one partition of clusters."""
     staging = job.staging
     members = pl.read_parquet(staging.members).filter(pl.col("partition") == partition)
-    shingles = _scan(staging.mapped("cluster_shingles", partition), schemas.SHINGLES).collect()
+    shingles = scan_parts(staging.mapped("cluster_shingles", partition), schemas.SHINGLES).collect()
     shingles = _with_earlier_shingles(job, shingles, members["doc_id"])
     clusters = score_members(members, shingles)
     _stage_write(clusters, staging.clusters(partition), schemas.CLUSTERS)
@@ -304,7 +305,7 @@ def score_clusters(job: Job, partition: int) -> dict[str, int]:
 
 def _clusters_of(job: Job, doc_ids: pl.Series) -> pl.DataFrame:
     """The near-duplicate clusters of the given documents (those that have any)."""
-    return (_scan(job.staging.clusters_dir, schemas.CLUSTERS)
+    return (scan_parts(job.staging.clusters_dir, schemas.CLUSTERS)
             .filter(pl.col("doc_id").is_in(doc_ids.unique().implode())).collect())
 
 
@@ -312,7 +313,7 @@ def _clusters_of(job: Job, doc_ids: pl.Series) -> pl.DataFrame:
 
 def count_keys(job: Job, partition: int) -> dict[str, int]:
     """Reduce one key partition: in how many document clusters each short line occurs."""
-    occurrences = _scan(job.staging.mapped("occurrences", partition), schemas.OCCURRENCES).collect()
+    occurrences = scan_parts(job.staging.mapped("occurrences", partition), schemas.OCCURRENCES).collect()
     if job.settings.run.incremental:
         earlier = _earlier(job, "occurrences").filter(_partition("key_hash", job.partitions) == partition)
         occurrences = pl.concat([occurrences, earlier.collect()])
@@ -324,7 +325,7 @@ def count_keys(job: Job, partition: int) -> dict[str, int]:
 
 def find_boilerplate(job: Job, _unit: int = 0) -> dict[str, int]:
     """Merge recurring keys with their variants into clusters; keep those that are boilerplate."""
-    stats = _scan(job.staging.key_stats_dir, schemas.KEY_STATS).collect()
+    stats = scan_parts(job.staging.key_stats_dir, schemas.KEY_STATS).collect()
     clusters = boilerplate_clusters(stats, job.settings.dedup)
     _stage_write(clusters, job.staging.boilerplate, schemas.BOILERPLATE)
     return {"boilerplate_keys": clusters.height,

@@ -23,7 +23,6 @@ from __future__ import annotations
 import polars as pl
 
 STATUSES = ("kept", "empty", "duplicate", "boilerplate")
-PRECEDENCE = ("empty", "boilerplate", "duplicate", "kept")
 
 BLANK = "blank line"
 NOTHING_LEFT = "nothing left after normalisation"
