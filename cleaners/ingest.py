@@ -37,7 +37,7 @@ from typing import Any
 
 import polars as pl
 
-from cleaners import schemas
+from cleaners import schemas, storage
 from cleaners.decoding import DecodeFailure, decode_bytes
 from cleaners.hashing import file_digest, stable_hex
 from cleaners.settings import IngestSettings
@@ -95,38 +95,34 @@ def file_format(path: Path) -> tuple[str, bool]:
     return suffix, compressed
 
 
-def discover(input_dir: str | Path) -> list[str]:
-    """Every file below ``input_dir``, as sorted POSIX paths relative to it.
+def discover(input_dir: Any) -> list[str]:
+    """Every file below ``input_dir`` (a folder, or a prefix on an object store), as sorted POSIX
+    paths relative to it.
 
     Dotfiles and dot-folders (``.gitkeep``, ``.git/``) are not input and are not listed.
     """
-    root = Path(input_dir)
+    root = storage.location(input_dir)
     if not root.is_dir():
         raise FileNotFoundError(f"input folder {root} does not exist or is not a folder")
-    found = []
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
-            continue
-        found.append(relative.as_posix())
-    return sorted(found)
+    return [relative for relative, _ in storage.files_below(root)
+            if not any(part.startswith(".") for part in relative.split("/"))]
 
 
-def content_digest(root: str | Path, source: str) -> str | None:
+def content_digest(root: Any, source: str) -> str | None:
     """The digest ingestion records for a file (of its decompressed bytes), or None if unreadable."""
     try:
-        return file_digest(_read_bytes(Path(root) / source, file_format(Path(source))[1]))
+        return file_digest(_read_bytes(storage.location(root) / source, file_format(Path(source))[1]))
     except _FileRejected:
         return None
 
 
-def ingest_files(root: str | Path, sources: list[str], settings: IngestSettings) -> IngestResult:
+def ingest_files(root: Any, sources: list[str], settings: IngestSettings) -> IngestResult:
     """Read ``sources`` (paths relative to ``root``) into documents and rejects.
 
     Files are parsed one by one; the checks common to every record run once, vectorised, over
     all of them (news folders often hold thousands of small files).
     """
-    root = Path(root)
+    root = storage.location(root)
     parsed: list[pl.DataFrame] = []
     rejects: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
@@ -170,7 +166,7 @@ def ingest_files(root: str | Path, sources: list[str], settings: IngestSettings)
     return IngestResult(documents=documents, rejects=rejects_frame, files=pl.DataFrame(files, schema=FILE_SCHEMA))
 
 
-def _read_bytes(path: Path, compressed: bool) -> bytes:
+def _read_bytes(path: Any, compressed: bool) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as error:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import platform
-import shutil
+import uuid
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from cleaners import SCHEMA_VERSION, __version__, index, schemas
+from cleaners import SCHEMA_VERSION, __version__, index, output, schemas, storage
 from cleaners.dedup import (
     add_keys,
     boilerplate_occurrences,
@@ -30,7 +30,6 @@ from cleaners.dedup import (
 )
 from cleaners.hashing import stable_bucket, stable_hex
 from cleaners.ingest import content_digest, discover
-from cleaners.output import commit_run
 from cleaners.plan import ProcessRunner, SerialRunner, default_workers, execute, useful_workers
 from cleaners.settings import Settings
 from cleaners.stages import Job, scan_parts
@@ -39,17 +38,23 @@ from cleaners.staging import Staging
 #: Input per dedup partition when ``dedup.partitions`` is 0 (auto): a reduce then holds about
 #: this much input's worth of shingles, bands or short-line occurrences.
 PARTITION_INPUT_BYTES = 48_000_000
+STAGING_REBUILD = "_staging/reindex"
 
 
 class FolderError(ValueError):
     """The input and output folders cannot be used together."""
 
 
-def check_folders(input_dir: str | Path, output_dir: str | Path) -> None:
+def check_folders(input_dir: Any, output_dir: Any) -> None:
     """Refuse an output folder inside (or equal to) the input folder: every run would read its
     own output, staging and index back in as input."""
-    source, target = Path(input_dir).resolve(), Path(output_dir).resolve()
-    if target == source or source in target.parents:
+    if storage.is_url(input_dir) or storage.is_url(output_dir):
+        source, target = str(input_dir).rstrip("/") + "/", str(output_dir).rstrip("/") + "/"
+        inside = target.startswith(source)
+    else:
+        resolved_source, resolved_target = Path(input_dir).resolve(), Path(output_dir).resolve()
+        inside = resolved_target == resolved_source or resolved_source in resolved_target.parents
+    if inside:
         raise FolderError(f"output folder {output_dir} is inside the input folder {input_dir}; "
                           "choose an output folder outside it")
 
@@ -62,7 +67,7 @@ def shard_sources(sources: list[str], n_shards: int) -> list[list[str]]:
     return shards
 
 
-def plan_run(input_dir: str | Path, output_dir: str | Path, sources: list[str],
+def plan_run(input_dir: Any, output_dir: Any, sources: list[str],
              settings: Settings) -> dict[str, str | None]:
     """``source → content hash`` of the files this run reads: all of ``sources``, or in an
     incremental run only those new or changed since the index. Each file is hashed once here
@@ -74,17 +79,18 @@ def plan_run(input_dir: str | Path, output_dir: str | Path, sources: list[str],
     return {source: digest for source, digest in digests.items() if digest is None or known.get(source) != digest}
 
 
-def input_bytes(input_dir: str | Path, sources: list[str]) -> int:
+def input_bytes(input_dir: Any, sources: list[str]) -> int:
+    root = storage.location(input_dir)
     total = 0
     for source in sources:
         try:
-            total += (Path(input_dir) / source).stat().st_size
+            total += (root / source).stat().st_size
         except OSError:
             pass
     return total
 
 
-def make_job(input_dir: str | Path, output_dir: str | Path, digests: dict[str, str | None], settings: Settings,
+def make_job(input_dir: Any, output_dir: Any, digests: dict[str, str | None], settings: Settings,
              workers: int = 1) -> Job:
     """The job of one run: its shards, partitions and (resumable) staging folder.
 
@@ -102,7 +108,8 @@ def make_job(input_dir: str | Path, output_dir: str | Path, digests: dict[str, s
     staging = Staging.under(output_dir, key)
     staging.root.mkdir(parents=True, exist_ok=True)
     return Job(input_dir=str(input_dir), staging=staging, settings=settings,
-               shards=tuple(tuple(shard) for shard in shard_sources(sources, shards)), partitions=partitions)
+               shards=tuple(tuple(shard) for shard in shard_sources(sources, shards)), partitions=partitions,
+               attempt=f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}")
 
 
 def run_id_for(files: pl.DataFrame, settings: Settings) -> str:
@@ -123,9 +130,8 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-def count_tables(folder: str | Path) -> dict[str, Any]:
-    """Counts of the tables under ``folder`` (a staging ``final`` folder or one run's partitions)."""
-    folder = Path(folder)
+def count_tables(folder: Any) -> dict[str, Any]:
+    """Counts of the tables under ``folder`` (a staging ``final`` folder)."""
 
     def scan(table: str) -> pl.LazyFrame:
         return scan_parts(folder / table, schemas.FINAL[table])
@@ -152,7 +158,7 @@ def top_boilerplate(staging: Staging, limit: int = 20) -> list[dict[str, Any]]:
     if not staging.boilerplate.exists():
         return []
     return (
-        pl.read_parquet(staging.boilerplate).group_by("cluster_id")
+        pl.read_parquet(storage.uri(staging.boilerplate)).group_by("cluster_id")
         .agg(pl.col("cluster_text").first(), pl.col("cluster_docs").first(), variants=pl.len())
         .sort(["cluster_docs", "cluster_id"], descending=[True, False]).head(limit).to_dicts()
     )
@@ -160,43 +166,50 @@ def top_boilerplate(staging: Staging, limit: int = 20) -> list[dict[str, Any]]:
 
 def top_document_clusters(staging: Staging, limit: int = 20) -> list[dict[str, Any]]:
     """The largest near-duplicate document clusters: canonical id, source, title, size."""
-    files = sorted(staging.clusters_dir.glob("*.parquet")) if staging.clusters_dir.is_dir() else []
+    files = sorted(staging.clusters_dir.glob("*.parquet")) if staging.clusters_dir.exists() else []
     if not files:
         return []
     top = (
-        pl.scan_parquet([str(path) for path in files]).filter(pl.col("is_canonical"))
+        pl.scan_parquet([storage.uri(path) for path in files]).filter(pl.col("is_canonical"))
         .select("doc_id", "dup_cluster_id", "dup_cluster_size")
         .sort(["dup_cluster_size", "dup_cluster_id"], descending=[True, False]).head(limit).collect()
     )
-    info = (pl.scan_parquet(str(staging.stage("documents") / "*.parquet")).select("doc_id", "source", "title")
+    info = (scan_parts(staging.stage("documents"), schemas.STAGED_DOCUMENTS).select("doc_id", "source", "title")
             .filter(pl.col("doc_id").is_in(top["doc_id"].implode())).collect())
     return (top.join(info, on="doc_id", how="left")
             .select("dup_cluster_id", "source", "title", "dup_cluster_size").to_dicts())
 
 
 def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Name the run, commit its final tables and write its manifest and index; return the manifest."""
-    staging, settings = job.staging, job.settings
+    """Name the run and commit it: index version, tables, then its ``runs`` row; return the manifest.
+
+    Safe to retry: a commit killed half-way is rolled back first (:func:`cleaners.output.recover`),
+    and a retry of an attempt that already reached its ``runs`` row only cleans up.
+    """
+    staging, settings, output_dir = job.staging, job.settings, job.output_dir
+    output.recover(output_dir)
+    last = output.latest_run(output_dir)
+    if last and last["attempt"] == job.attempt:
+        _clean_up(job)
+        return last
     files = scan_parts(staging.stage("files"), schemas.FILES).collect()
     run_id = run_id_for(files, settings)
-    if not staging.final_dir.exists():
-        # A retry after this run's tables were committed (the index update failed): never
-        # commit again (there is nothing staged: that would swap empty tables in).
-        return _finish_committed(job, run_id, files)
+    sources = sorted(source for shard in job.shards for source in shard)
     finished_at = datetime.now(UTC)
     manifest: dict[str, Any] = {
         "run_id": run_id,
+        "attempt": job.attempt,
         "schema_version": SCHEMA_VERSION,
         "started_at": started_at.isoformat(),
         "finished_at": finished_at.isoformat(),
         "duration_s": round((finished_at - started_at).total_seconds(), 3),
-        "input_dir": str(Path(job.input_dir).resolve()),
-        "output_dir": str(job.output_dir.resolve()),
+        "input_dir": storage.uri(storage.location(job.input_dir)),
+        "output_dir": storage.uri(output_dir),
         "settings": settings.model_dump(mode="json"),
         "versions": _versions(),
         "incremental": settings.run.incremental,
         "files": {
-            "count": sum(len(shard) for shard in job.shards),
+            "count": len(sources),
             "bytes": int(files["bytes"].fill_null(0).sum()),
             "by_format": dict(sorted(files.group_by("format").len().iter_rows())),
             "by_encoding": dict(sorted(files.drop_nulls("encoding").group_by("encoding").len().iter_rows())),
@@ -207,28 +220,26 @@ def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = No
         "stages": steps or {},
         "dedup": {**_dedup_summary(steps or {}), "top_boilerplate": top_boilerplate(staging),
                   "top_document_clusters": top_document_clusters(staging)},
-        "tables": {table: f"{table}/run_id={run_id}" for table in schemas.FINAL},
     }
-    commit_run(staging.final_dir, job.output_dir, run_id, manifest)
-    _update_index(job, run_id, files)
-    shutil.rmtree(staging.root, ignore_errors=True)
-    return manifest
+    if settings.run.incremental and not sources and last is not None:
+        # Nothing new or changed: the tables and the index stay as they are; the run is history.
+        versions, index_version = last["table_versions"], last["index_version"]
+    else:
+        index_version = _write_index_version(job, run_id, files)
+        replace = sources if settings.run.incremental else None
+        versions = {table: output.write_delta(output_dir, table, scan_parts(staging.final_dir / table, schemas.FINAL[table]),
+                                              run_id, replace, settings.output)
+                    for table in output.TABLES}
+    manifest["tables"] = versions
+    output.record_run(output_dir, manifest, job.attempt, versions, index_version)
+    _clean_up(job)
+    return output.latest_run(output_dir) or manifest
 
 
-def _finish_committed(job: Job, run_id: str, files: pl.DataFrame) -> dict[str, Any]:
-    """Finish a run whose tables an earlier attempt committed: update the index, clean up."""
-    import json
-
-    from cleaners.output import MANIFEST_DIR
-
-    manifest_path = job.output_dir / MANIFEST_DIR / f"{run_id}.json"
-    if not manifest_path.exists():
-        raise RuntimeError(f"run {run_id}: the staged tables are gone but no manifest was committed; "
-                           "re-run from the start")
-    manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
-    _update_index(job, run_id, files)
-    shutil.rmtree(job.staging.root, ignore_errors=True)
-    return manifest
+def _clean_up(job: Job) -> None:
+    """After the commit point: the run's staging and every index version no run names."""
+    index.remove_unused(job.output_dir)
+    storage.remove_tree(job.staging.root)
 
 
 def _dedup_summary(steps: dict[str, Any]) -> dict[str, Any]:
@@ -245,56 +256,56 @@ def _dedup_summary(steps: dict[str, Any]) -> dict[str, Any]:
             "boilerplate": counts("count-keys", "find-boilerplate")}
 
 
-def _update_index(job: Job, run_id: str, files: pl.DataFrame) -> None:
-    """After the tables are committed: the run's files, documents, shingles, bands and short-line
-    occurrences into the cross-run index (replacing it after a full run, merged into it after an
-    incremental one). The staged files are linked in, never read into memory."""
+def _write_index_version(job: Job, run_id: str, files: pl.DataFrame) -> str:
+    """The run's index version (not yet current): its files, documents, shingles, bands and
+    short-line occurrences, replacing the index after a full run, merged into it after an
+    incremental one. The staged files are linked or copied in, never read into memory."""
     staging = job.staging
     new_files = files.select("source", "digest").drop_nulls("digest").with_columns(run_id=pl.lit(run_id))
-    incremental = job.settings.run.incremental
     replaced_docs = None
-    if incremental:
+    if job.settings.run.incremental:
         old_files = index.read_part(job.output_dir, "files").filter(~pl.col("source").is_in(new_files["source"].implode()))
         new_files = pl.concat([old_files, schemas.conform(new_files, schemas.INDEX_FILES)])
-        doc_info = sorted(staging.stage("doc_info").glob("*.parquet"))
-        replaced_docs = (pl.scan_parquet([str(path) for path in doc_info]).select("doc_id").collect()["doc_id"].to_list()
-                         if doc_info else [])
+        replaced_docs = scan_parts(staging.stage("doc_info"), schemas.DOC_INFO).select("doc_id").collect()["doc_id"].to_list()
 
-    def staged(folder: Path, pattern: str = "*.parquet") -> list[Path]:
-        return sorted(folder.glob(pattern)) if folder.is_dir() else []
+    def staged(folder: Any, pattern: str = "*.parquet") -> list[Any]:
+        return sorted(folder.glob(pattern)) if folder.exists() else []
 
     parts = {"doc_info": staged(staging.stage("doc_info")), "shingles": staged(staging.stage("shingles")),
              "bands": staged(staging.mapped("bands"), "p=*/*.parquet"),
              "occurrences": staged(staging.mapped("occurrences"), "p=*/*.parquet")}
-    index.write_index(job.output_dir, new_files, parts, replaced_docs)
+    return index.write_index(job.output_dir, new_files, parts, replaced_docs, version=job.attempt)
 
 
-def rebuild_index(output_dir: str | Path, settings: Settings | None = None) -> dict[str, int]:
-    """Rebuild the cross-run index from the committed output tables and manifests alone.
+def _indexed_digests(runs: list[dict[str, Any]]) -> pl.DataFrame:
+    """``source, digest, run_id`` of the files behind the current view, from the run history:
+    a full run starts afresh, an incremental run overrides the files it re-read."""
+    digests: dict[str, tuple[str, str]] = {}
+    for run in runs:
+        if run["kind"] == "full":
+            digests = {}
+        for source, digest in run.get("files", {}).get("digests", {}).items():
+            digests[source] = (digest, run["run_id"])
+    return pl.DataFrame([{"source": source, "digest": digest, "run_id": run_id}
+                         for source, (digest, run_id) in sorted(digests.items())], schema=dict(schemas.INDEX_FILES))
 
-    Every committed run is read in order; a document re-processed by a later run counts in its
-    latest version. Keys, shingles and bands are recomputed with the same functions as a run.
-    (This reads the output's documents and lines into memory at once.)
+
+def rebuild_index(output_dir: Any, settings: Settings | None = None) -> dict[str, int]:
+    """Rebuild the cross-run index from the current view of the tables and the run history.
+
+    Keys, shingles and bands are recomputed with the same functions as a run; the new version
+    becomes current with a ``reindex`` row in ``runs`` (the tables do not change). (This reads
+    the current documents and lines into memory at once.)
     """
-    from cleaners.output import list_runs, scan_table
-
     settings = settings or Settings()
-    runs = list_runs(output_dir)
-    order = {run["run_id"]: number for number, run in enumerate(runs)}
+    output_dir = storage.location(output_dir)
     with index.run_lock(output_dir):
+        output.recover(output_dir)
+        runs = [run for run in output.list_runs(output_dir) if run["kind"] != "reindex"]
         if not runs:
-            index.write_index(output_dir, schemas.empty(schemas.INDEX_FILES), {})
             return {"runs": 0, "documents": 0}
-        documents = (
-            scan_table(output_dir, "documents").select("doc_id", "source", "run_id").collect()
-            .with_columns(order=pl.col("run_id").replace_strict(order, return_dtype=pl.Int64))
-            .sort("order").unique("doc_id", keep="last")
-        )
-        lines = (
-            scan_table(output_dir, "lines").select("doc_id", "line_no", "text", "run_id").collect()
-            .join(documents.select("doc_id", "run_id"), on=["doc_id", "run_id"], how="semi")
-            .select("doc_id", "line_no", "text")
-        )
+        documents = output.scan_table(output_dir, "documents").select("doc_id", "source").collect()
+        lines = output.scan_table(output_dir, "lines").select("doc_id", "line_no", "text").collect()
         lines = add_keys(lines.with_columns(pl.col("line_no").cast(pl.Int32)))
         doc_info = (
             documents.select("doc_id", "source", row=pl.lit(0, dtype=pl.Int64))
@@ -303,26 +314,25 @@ def rebuild_index(output_dir: str | Path, settings: Settings | None = None) -> d
         )
         keyed = keyed_lines(lines)
         shingles = document_shingles(keyed, in_document_duplicates(keyed, settings.dedup), settings.dedup)
-        digests = {}
-        for run in runs:
-            for source, digest in run.get("files", {}).get("digests", {}).items():
-                digests[source] = (digest, run["run_id"])
-        files = pl.DataFrame([{"source": source, "digest": digest, "run_id": run_id}
-                              for source, (digest, run_id) in sorted(digests.items())], schema=dict(schemas.INDEX_FILES))
-        scratch = Path(output_dir) / f"index.rebuild-{stable_hex(*order)}"
-        scratch.mkdir(parents=True, exist_ok=True)
+        version = index.new_version()
+        scratch = output_dir / STAGING_REBUILD / version
         parts = {"doc_info": doc_info, "shingles": shingles, "bands": minhash_bands(shingles, settings.dedup),
                  "occurrences": boilerplate_occurrences(lines, doc_info, settings.dedup)}
         paths = {}
         for part, frame in parts.items():
-            paths[part] = [scratch / f"{part}.parquet"]
-            schemas.conform(frame, index.PARTS[part]).write_parquet(paths[part][0])
-        index.write_index(output_dir, files, paths)
-        shutil.rmtree(scratch, ignore_errors=True)
+            paths[part] = [output.write_table(frame, scratch / f"{part}.parquet", index.PARTS[part])]
+        index.write_index(output_dir, _indexed_digests(runs), paths, version=version)
+        last = output.list_runs(output_dir)[-1]
+        manifest = {key: value for key, value in last.items()
+                    if key not in ("attempt", "seq", "table_versions", "index_version", "kind")}
+        manifest["finished_at"] = datetime.now(UTC).isoformat()
+        output.record_run(output_dir, manifest, f"reindex-{version}", last["table_versions"], version, kind="reindex")
+        storage.remove_tree(scratch)
+        index.remove_unused(output_dir)
     return {"runs": len(runs), "documents": documents.height}
 
 
-def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings | None = None,
+def run_local(input_dir: Any, output_dir: Any, settings: Settings | None = None,
               workers: int | None = 1) -> dict[str, Any]:
     """Every stage of :data:`cleaners.plan.PLAN` without Prefect: in this process (``workers=1``,
     the default: tests and debugging) or in a pool of that many worker processes (``None``: one
@@ -330,6 +340,8 @@ def run_local(input_dir: str | Path, output_dir: str | Path, settings: Settings 
     settings = settings or Settings()
     workers = workers or settings.run.workers or default_workers()
     check_folders(input_dir, output_dir)
+    input_dir, output_dir = storage.location(input_dir), storage.location(output_dir)
+    output.check_layout(output_dir)
     with index.run_lock(output_dir):
         started_at = datetime.now(UTC)
         digests = plan_run(input_dir, output_dir, discover(input_dir), settings)

@@ -26,19 +26,26 @@ DOCUMENTS: Schema = {
     "dup_cluster_size": pl.Int32,
 }
 LINES: Schema = {
-    "doc_id": pl.String, "line_no": pl.Int32, "text_raw": pl.String, "text": pl.String, "status": pl.String,
+    "doc_id": pl.String, "source": pl.String, "line_no": pl.Int32, "text_raw": pl.String, "text": pl.String, "status": pl.String,
     "reason": pl.String, "fixes": pl.List(pl.String), "duplicate_of_doc_id": pl.String,
     "duplicate_of_line_no": pl.Int32, "similarity": pl.Float64, "boilerplate_cluster_id": pl.String,
     "boilerplate_cluster_text": pl.String, "boilerplate_cluster_docs": pl.Int32,
 }
 REJECTS: Schema = {"source": pl.String, "record": pl.String, "reason": pl.String, "detail": pl.String}
 FLAGS: Schema = {
-    "doc_id": pl.String, "line_no": pl.Int32, "sentence_no": pl.Int32, "char_start": pl.Int32, "char_end": pl.Int32,
+    "doc_id": pl.String, "source": pl.String, "line_no": pl.Int32, "sentence_no": pl.Int32, "char_start": pl.Int32,
+    "char_end": pl.Int32,
     "sentence": pl.String, "kind": pl.String, "severity": pl.String, "explanation": pl.String,
     "conflicts_with_line_no": pl.Int32, "conflicts_with_sentence_no": pl.Int32, "conflicts_with_text": pl.String,
     "lexicon_version": pl.String,
 }
 FINAL: dict[str, Schema] = {"documents": DOCUMENTS, "lines": LINES, "rejects": REJECTS, "flags": FLAGS}
+#: One row per committed run (``OUTPUT/runs``): the commit record and the history.
+RUNS: Schema = {
+    "run_id": pl.String, "attempt": pl.String, "kind": pl.String, "started_at": pl.String, "finished_at": pl.String,
+    "schema_version": pl.String, "input_dir": pl.String, "table_versions": pl.String, "index_version": pl.String,
+    "manifest": pl.String,
+}
 
 # ---------------------------------------------------------------- staged tables
 

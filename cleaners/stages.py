@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from cleaners import index, schemas
+from cleaners import index, schemas, storage
 from cleaners.contradictions import flag_documents
 from cleaners.dedup import (
     add_keys,
@@ -74,9 +73,10 @@ class Job:
     settings: Settings
     shards: tuple[tuple[str, ...], ...]
     partitions: int
+    attempt: str = "-"  # names one attempt at committing the run (cleaners/pipeline.make_job)
 
     @property
-    def output_dir(self) -> Path:
+    def output_dir(self) -> Any:
         return self.staging.output_dir
 
 
@@ -85,19 +85,24 @@ def _partition(column: str, n: int) -> pl.Expr:
     return ((pl.col(column) % n) + n) % n
 
 
-def scan_parts(folder: Path, schema: schemas.Schema, pattern: str = "*.parquet") -> pl.LazyFrame:
+def scan_parts(folder: Any, schema: schemas.Schema, pattern: str = "*.parquet") -> pl.LazyFrame:
     """The Parquet parts of a folder, lazily, as ``schema`` (empty, with its columns, if none)."""
-    files = sorted(folder.glob(pattern)) if folder.is_dir() else []
+    files = sorted(folder.glob(pattern)) if folder.exists() else []
     if not files:
         return schemas.empty(schema).lazy()
-    return pl.scan_parquet([str(path) for path in files]).cast(pl.Schema(schema))
+    return pl.scan_parquet([storage.uri(path) for path in files]).cast(pl.Schema(schema))
 
 
-def _stage_write(frame: pl.DataFrame, path: Path, schema: schemas.Schema) -> None:
+def _read(path: Any) -> pl.DataFrame:
+    """One staged Parquet file, local or on a store."""
+    return pl.read_parquet(storage.uri(path))
+
+
+def _stage_write(frame: pl.DataFrame, path: Any, schema: schemas.Schema) -> None:
     write_table(frame, path, schema, STAGING_OUTPUT)
 
 
-def _write_partitioned(frame: pl.DataFrame, folder: Path, column: str, n: int, name: str,
+def _write_partitioned(frame: pl.DataFrame, folder: Any, column: str, n: int, name: str,
                        schema: schemas.Schema) -> None:
     with_partition = frame.with_columns(_p=_partition(column, n))
     for number, part in with_partition.partition_by("_p", as_dict=True, include_key=False).items():
@@ -106,14 +111,15 @@ def _write_partitioned(frame: pl.DataFrame, folder: Path, column: str, n: int, n
 
 # ----------------------------------------------------------------------- prepare
 
-def batch_sources(input_dir: str | Path, sources: list[str] | tuple[str, ...], batch_bytes: int) -> list[list[str]]:
+def batch_sources(input_dir: Any, sources: list[str] | tuple[str, ...], batch_bytes: int) -> list[list[str]]:
     """Group sorted ``sources`` into consecutive batches of about ``batch_bytes`` of input."""
+    root = storage.location(input_dir)
     batches: list[list[str]] = []
     current: list[str] = []
     size = 0
     for source in sorted(sources):
         try:
-            file_size = (Path(input_dir) / source).stat().st_size
+            file_size = (root / source).stat().st_size
         except OSError:
             file_size = 0  # unreadable: ingest will reject it with the reason
         if current and size + file_size > batch_bytes:
@@ -187,7 +193,8 @@ def _prepare_batch(job: Job, sources: list[str], name: str) -> dict[str, int]:
 def _write_final(job: Job, name: str, lines: pl.DataFrame, documents: pl.DataFrame, rejects: pl.DataFrame,
                  clusters: pl.DataFrame | None = None) -> dict[str, int]:
     settings = job.settings
-    lines = schemas.conform(lines, schemas.LINES)
+    sources = documents.select("doc_id", "source")
+    lines = schemas.conform(lines.join(sources, on="doc_id", how="left", maintain_order="left"), schemas.LINES)
     clusters = schemas.empty(schemas.CLUSTERS) if clusters is None else clusters
     documents = assemble_documents(documents, lines, clusters)
     not_written = 0
@@ -195,6 +202,7 @@ def _write_final(job: Job, name: str, lines: pl.DataFrame, documents: pl.DataFra
         not_written = documents.filter(~pl.col("is_canonical")).height
         documents = documents.filter(pl.col("is_canonical"))
     flags = flag_documents(documents, lines) if settings.flags.enabled else schemas.empty(schemas.FLAGS)
+    flags = flags.drop("source").join(sources, on="doc_id", how="left", maintain_order="left")
     for table, frame in {"lines": lines, "documents": documents, "rejects": rejects, "flags": flags}.items():
         write_table(frame, job.staging.final(table, name), schemas.FINAL[table], settings.output)
     return {"documents": documents.height, "noncanonical_not_written": not_written}
@@ -241,7 +249,7 @@ def _route(job: Job, shard: int, routes: pl.DataFrame, target: str) -> int:
     """Map: the shingles of this shard's documents to the partitions ``routes`` names."""
     routed = 0
     for name in _parts(job, shard):
-        shingles = pl.read_parquet(job.staging.stage("shingles", name)).join(routes, on="doc_id")
+        shingles = _read(job.staging.stage("shingles", name)).join(routes, on="doc_id")
         routed += shingles.height
         _write_partitioned(shingles, job.staging.mapped(target), "partition", job.partitions, name, schemas.SHINGLES)
     return routed
@@ -249,7 +257,7 @@ def _route(job: Job, shard: int, routes: pl.DataFrame, target: str) -> int:
 
 def route_shingles(job: Job, shard: int) -> dict[str, int]:
     """Map: candidate documents' shingles to the partitions of their pairs."""
-    return {"shingles_routed": _route(job, shard, pl.read_parquet(job.staging.routes), "shingles")}
+    return {"shingles_routed": _route(job, shard, _read(job.staging.routes), "shingles")}
 
 
 def _with_earlier_shingles(job: Job, shingles: pl.DataFrame, wanted: pl.Series) -> pl.DataFrame:
@@ -263,7 +271,7 @@ def _with_earlier_shingles(job: Job, shingles: pl.DataFrame, wanted: pl.Series) 
 def verify_documents(job: Job, partition: int) -> dict[str, int]:
     """Verify one partition's candidate pairs by exact Jaccard, skipping pairs already joined."""
     staging = job.staging
-    pairs = pl.read_parquet(staging.routed_pairs(partition))
+    pairs = _read(staging.routed_pairs(partition))
     wanted = pl.concat([pairs["doc_a"], pairs["doc_b"]]).unique()
     # Passed without a name here, so verify_pairs can free the frame once it has the arrays.
     edges, counts = verify_pairs(
@@ -288,14 +296,14 @@ def cluster_documents(job: Job, _unit: int = 0) -> dict[str, int]:
 
 def route_cluster_shingles(job: Job, shard: int) -> dict[str, int]:
     """Map: clustered documents' shingles to their cluster's partition."""
-    routes = pl.read_parquet(job.staging.members).select("doc_id", "partition")
+    routes = _read(job.staging.members).select("doc_id", "partition")
     return {"shingles_routed": _route(job, shard, routes, "cluster_shingles")}
 
 
 def score_clusters(job: Job, partition: int) -> dict[str, int]:
     """Each clustered document's exact Jaccard to its canonical, for one partition of clusters."""
     staging = job.staging
-    members = pl.read_parquet(staging.members).filter(pl.col("partition") == partition)
+    members = _read(staging.members).filter(pl.col("partition") == partition)
     shingles = scan_parts(staging.mapped("cluster_shingles", partition), schemas.SHINGLES).collect()
     shingles = _with_earlier_shingles(job, shingles, members["doc_id"])
     clusters = score_members(members, shingles)
@@ -341,14 +349,14 @@ def _parts(job: Job, shard: int) -> list[str]:
 def apply_shard(job: Job, shard: int) -> dict[str, int]:
     """Final tables for one shard, batch by batch: statuses, reasons, cleaned text, flags."""
     staging = job.staging
-    boilerplate = pl.read_parquet(staging.boilerplate)
+    boilerplate = _read(staging.boilerplate)
     counts = {"documents": 0, "noncanonical_not_written": 0}
     for name in _parts(job, shard):
-        lines = pl.read_parquet(staging.stage("lines", name))
+        lines = _read(staging.stage("lines", name))
         assigned = assign_boilerplate(lines, boilerplate, job.settings.dedup)
-        lines = apply_dedup(lines, pl.read_parquet(staging.stage("duplicates", name)), assigned)
-        documents = pl.read_parquet(staging.stage("documents", name))
-        written = _write_final(job, name, lines, documents, pl.read_parquet(staging.stage("rejects", name)),
+        lines = apply_dedup(lines, _read(staging.stage("duplicates", name)), assigned)
+        documents = _read(staging.stage("documents", name))
+        written = _write_final(job, name, lines, documents, _read(staging.stage("rejects", name)),
                                _clusters_of(job, documents["doc_id"]))
         for key in counts:
             counts[key] += written[key]

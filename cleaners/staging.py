@@ -25,8 +25,9 @@ themselves; they ask a :class:`Staging` for them, so the layout can change in on
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
+from cleaners import storage
 from cleaners.output import STAGING_DIR
 
 STAGED_TABLES = ("files", "documents", "lines", "doc_info", "rejects", "duplicates", "shingles")
@@ -37,80 +38,80 @@ MAPPED_TABLES = ("bands", "occurrences", "shingles", "cluster_shingles")
 class Staging:
     """Named paths under one run's staging folder (picklable: it crosses to worker processes)."""
 
-    root: Path
-    output_dir: Path
+    root: Any  # a local Path or a UPath on an object store (cleaners/storage.py)
+    output_dir: Any
 
     @classmethod
-    def under(cls, output_dir: str | Path, key: str) -> Staging:
-        output_dir = Path(output_dir)
+    def under(cls, output_dir: Any, key: str) -> Staging:
+        output_dir = storage.location(output_dir)
         return cls(root=output_dir / STAGING_DIR / key, output_dir=output_dir)
 
     # --- prepare
-    def stage(self, table: str, part: str | None = None) -> Path:
+    def stage(self, table: str, part: str | None = None) -> Any:
         """``stage/<table>/`` or one part file in it."""
         assert table in STAGED_TABLES, table
         folder = self.root / "stage" / table
         return folder / part if part else folder
 
-    def done(self, shard: int) -> Path:
+    def done(self, shard: int) -> Any:
         return self.root / "done" / f"shard-{shard:05d}.json"
 
-    def mapped(self, table: str, partition: int | None = None) -> Path:
+    def mapped(self, table: str, partition: int | None = None) -> Any:
         """``map/<table>/`` or one partition folder in it."""
         assert table in MAPPED_TABLES, table
         folder = self.root / "map" / table
         return folder / f"p={partition}" if partition is not None else folder
 
     # --- reduce
-    def pairs(self, partition: int) -> Path:
+    def pairs(self, partition: int) -> Any:
         return self.root / "reduce" / "pairs" / f"p={partition}.parquet"
 
     @property
-    def pairs_dir(self) -> Path:
+    def pairs_dir(self) -> Any:
         return self.root / "reduce" / "pairs"
 
-    def routed_pairs(self, partition: int) -> Path:
+    def routed_pairs(self, partition: int) -> Any:
         return self.root / "reduce" / "routed_pairs" / f"p={partition}.parquet"
 
     @property
-    def routes(self) -> Path:
+    def routes(self) -> Any:
         return self.root / "reduce" / "routes.parquet"
 
-    def edges(self, partition: int) -> Path:
+    def edges(self, partition: int) -> Any:
         return self.root / "reduce" / "edges" / f"p={partition}.parquet"
 
     @property
-    def edges_dir(self) -> Path:
+    def edges_dir(self) -> Any:
         return self.root / "reduce" / "edges"
 
     @property
-    def members(self) -> Path:
+    def members(self) -> Any:
         return self.root / "reduce" / "members.parquet"
 
-    def clusters(self, partition: int) -> Path:
+    def clusters(self, partition: int) -> Any:
         return self.root / "reduce" / "clusters" / f"p={partition}.parquet"
 
     @property
-    def clusters_dir(self) -> Path:
+    def clusters_dir(self) -> Any:
         return self.root / "reduce" / "clusters"
 
-    def key_stats(self, partition: int) -> Path:
+    def key_stats(self, partition: int) -> Any:
         return self.root / "reduce" / "key_stats" / f"p={partition}.parquet"
 
     @property
-    def key_stats_dir(self) -> Path:
+    def key_stats_dir(self) -> Any:
         return self.root / "reduce" / "key_stats"
 
     @property
-    def boilerplate(self) -> Path:
+    def boilerplate(self) -> Any:
         return self.root / "reduce" / "boilerplate.parquet"
 
     # --- apply and commit
     @property
-    def final_dir(self) -> Path:
+    def final_dir(self) -> Any:
         return self.root / "final"
 
-    def final(self, table: str, part: str) -> Path:
+    def final(self, table: str, part: str) -> Any:
         return self.root / "final" / table / part
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -23,9 +22,10 @@ import polars as pl  # noqa: E402
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
 
-from cleaners import pipeline  # noqa: E402
+from cleaners import pipeline, storage  # noqa: E402
 from cleaners.index import run_lock  # noqa: E402
 from cleaners.ingest import discover  # noqa: E402
+from cleaners.output import check_layout  # noqa: E402
 from cleaners.plan import PLAN, ProcessRunner, Stage, default_workers, execute, run_unit, useful_workers  # noqa: E402
 from cleaners.settings import Settings  # noqa: E402
 from cleaners.stages import Job  # noqa: E402
@@ -73,15 +73,19 @@ class PrefectRunner:
         return results
 
 
-def publish_artifacts(manifest: dict[str, Any], output_dir: Path) -> None:
+def publish_artifacts(manifest: dict[str, Any], output_dir: Any) -> None:
     """Keyed artifacts, so that each key keeps a history of runs in the Prefect UI: the summary
     (markdown) and tables of line statuses, top boilerplate clusters, flags and rejects."""
+    from cleaners.output import scan_table
+
     run_id = manifest["run_id"]
     counts = manifest["counts"]
 
-    def table(name: str, where: str = "") -> list[dict[str, Any]]:
-        path = output_dir / name / f"run_id={run_id}"
-        return pl.read_parquet(path / "*.parquet").head(200).to_dicts() if counts.get(where or name) else []
+    def table(name: str) -> list[dict[str, Any]]:
+        if not counts.get(name):
+            return []
+        rows = scan_table(output_dir, name, manifest.get("attempt")).filter(pl.col("run_id") == run_id)
+        return rows.head(200).collect().to_dicts()
 
     rejects = table("rejects")
     create_markdown_artifact(key="textwash-run", markdown=run_markdown(manifest, rejects),
@@ -113,6 +117,7 @@ def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", se
     settings = settings or Settings()
     workers = workers or settings.run.workers or default_workers()
     pipeline.check_folders(input_dir, output_dir)
+    check_layout(output_dir)
     with run_lock(output_dir):  # one run at a time per output folder: tables and index
         return _clean_corpus(input_dir, output_dir, settings, workers, worker_pool, logger)
 
@@ -141,6 +146,6 @@ def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, workers: 
     counts = manifest["counts"]
     logger.info("run %s: %d documents, %d lines %s, %d rejects %s", manifest["run_id"], counts["documents"],
                 counts["lines"], counts["lines_by_status"], counts["rejects"], counts["rejects_by_reason"])
-    publish_artifacts(manifest, Path(output_dir))
+    publish_artifacts(manifest, storage.location(output_dir))
     notify("finished", manifest=manifest)
     return manifest

@@ -11,13 +11,13 @@ import contextlib
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 DESCRIPTION = """\
 textwash turns a folder of scraped news (txt/md, jsonl, json, csv, parquet, and .gz of each)
-into clean, annotated Parquet: documents/, lines/, flags/ and rejects/ under the output folder, one
-Hive partition per run, plus a manifest per run in runs/. See docs/SCHEMA.md for every column.
+into clean, annotated tables: documents/, lines/, flags/ and rejects/ under the output folder, as
+Delta Lake tables (Parquet + a commit log: a plain read is the current state, earlier runs stay
+readable), and runs/, the history. Folders may be local or s3://bucket/prefix. See docs/SCHEMA.md.
 """
 
 RUN_EPILOG = """\
@@ -94,6 +94,20 @@ def _parser() -> argparse.ArgumentParser:
                                   "committed tables and manifests in OUTPUT_DIR.")
     reindex.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
 
+    runs = commands.add_parser("runs", help="list the committed runs of OUTPUT_DIR (the history)",
+                               description="List every committed run, oldest first: when, what kind (full, "
+                               "incremental, reindex), files, documents, and the table versions it left, which "
+                               "`inspect --run` and scan_table(..., run_id=...) read back.")
+    runs.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
+    runs.add_argument("--json", action="store_true", help="one JSON object per run, for scripts")
+
+    upgrade = commands.add_parser("upgrade", help="convert an output folder written by an older textwash",
+                                  description="Convert OUTPUT_DIR from the Hive-folder layout (textwash schema 1.3 "
+                                  "and older) to Delta tables, replaying its runs in order so that the history is "
+                                  "kept. The old folders are moved to OUTPUT_DIR/_legacy-<time>/ (delete it when "
+                                  "satisfied).")
+    upgrade.add_argument("output_dir", help="output folder to convert")
+
     inspect = commands.add_parser("inspect", help="print the latest run's summary as tables",
                                   description="Print a run's summary: files, lines by status, fixes, top "
                                   "boilerplate clusters, largest near-duplicate document clusters, "
@@ -119,17 +133,26 @@ def main(argv: list[str] | None = None) -> int:
 
         print(rebuild_index(args.output_dir))
         return 0
+    if args.command == "runs":
+        return _runs(args)
+    if args.command == "upgrade":
+        from cleaners.upgrade import upgrade_output
+
+        print(upgrade_output(args.output_dir))
+        return 0
     return _inspect(args)
 
 
 def serve_deployment(input_dir: str, output_dir: str, cron: str, name: str, settings: Any) -> Any:
     """The deployment ``textwash serve`` registers: the main flow, a cron schedule, these
     parameters, and a concurrency limit of one (overlapping runs wait)."""
+    from cleaners import storage
     from flows.clean_corpus import clean_corpus
 
     return clean_corpus.to_deployment(
         name=name, cron=cron, concurrency_limit=1,
-        parameters={"input_dir": str(Path(input_dir).resolve()), "output_dir": str(Path(output_dir).resolve()),
+        parameters={"input_dir": storage.uri(storage.location(input_dir)),
+                    "output_dir": storage.uri(storage.location(output_dir)),
                     "settings": settings.model_dump(mode="json")},
         description=f"textwash: clean {input_dir} into {output_dir} on '{cron}'",
     )
@@ -167,7 +190,9 @@ def _run(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as error:
         console.print(f"[red]textwash: bad settings:[/red] {error}")
         return 2
-    if not Path(args.input_dir).is_dir():
+    from cleaners import storage
+
+    if not storage.location(args.input_dir).is_dir():
         console.print(f"[red]textwash: input folder {args.input_dir!r} does not exist[/red]")
         return 2
     from cleaners.pipeline import FolderError, check_folders
@@ -181,7 +206,7 @@ def _run(args: argparse.Namespace) -> int:
         from cleaners.pipeline import run_local
 
         manifest = run_local(args.input_dir, args.output_dir, settings, workers=args.workers or None)
-        _print_summary(manifest, Path(args.output_dir), console=Console(), max_rejects=20)
+        _print_summary(manifest, storage.location(args.output_dir), console=Console(), max_rejects=20)
         return 0
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if not os.environ.get("PREFECT_API_URL") and args.task_runner != "dask":
@@ -222,7 +247,7 @@ def _run(args: argparse.Namespace) -> int:
         progress.remove_listener(listener)
         if bar is not None:
             bar.stop()
-    _print_summary(manifest, Path(args.output_dir), console=Console(), max_rejects=20)
+    _print_summary(manifest, storage.location(args.output_dir), console=Console(), max_rejects=20)
     return 0
 
 
@@ -272,30 +297,70 @@ def _progress_listener(console: Any, enabled: bool) -> tuple[Any, Any]:
 def _inspect(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from cleaners.output import latest_run, list_runs
+    from cleaners import storage
+    from cleaners.output import find_run, latest_run
 
     console = Console()
-    output_dir = Path(args.output_dir)
-    runs = list_runs(output_dir)
-    if args.run_id:
-        runs = [run for run in runs if run["run_id"] == args.run_id]
-    manifest = runs[-1] if runs else latest_run(output_dir) if not args.run_id else None
+    output_dir = storage.location(args.output_dir)
+    manifest = find_run(output_dir, args.run_id) if args.run_id else latest_run(output_dir)
     if manifest is None:
-        console.print(f"[red]no committed run in {output_dir}[/red] (run `textwash run` first)")
+        which = f"run {args.run_id!r}" if args.run_id else "committed run"
+        console.print(f"[red]no {which} in {output_dir}[/red] (`textwash runs {args.output_dir}` lists them)")
         return 1
     _print_summary(manifest, output_dir, console, max_rejects=args.rejects, max_clusters=args.clusters,
                    max_flags=args.flags)
     return 0
 
 
-def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max_rejects: int,
+def _runs(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from cleaners import storage
+    from cleaners.output import list_runs
+
+    runs = list_runs(storage.location(args.output_dir))
+    if args.json:
+        for run in runs:
+            print(json.dumps({key: run.get(key) for key in ("seq", "run_id", "attempt", "kind", "started_at",
+                                                             "finished_at", "files", "counts", "table_versions",
+                                                             "index_version")}, default=str))
+        return 0
+    console = Console()
+    if not runs:
+        console.print(f"no committed run in {args.output_dir}")
+        return 1
+    table = Table(title=f"runs of {args.output_dir} (oldest first)")
+    for column in ("#", "run id", "attempt", "kind", "finished", "files", "documents", "lines", "table versions"):
+        table.add_column(column, overflow="fold")
+    for run in runs:
+        counts = run.get("counts", {})
+        versions = " ".join(f"{name[0]}{version}" for name, version in sorted(run["table_versions"].items()))
+        table.add_row(str(run["seq"]), run["run_id"][:16], run["attempt"], run["kind"], run["finished_at"][:19],
+                      f"{run['files']['count']:,}", f"{counts.get('documents', 0):,}", f"{counts.get('lines', 0):,}",
+                      versions)
+    console.print(table)
+    console.print("[dim]read a table as a run left it: textwash inspect --run ATTEMPT, or "
+                  "pl.read_delta(OUTPUT/lines, version=N) with N from 'table versions' (d=documents, f=flags, "
+                  "l=lines, r=rejects)[/dim]")
+    return 0
+
+
+def _print_summary(manifest: dict[str, Any], output_dir: Any, console: Any, max_rejects: int,
                    max_clusters: int = 10, max_flags: int = 20) -> None:
     import polars as pl
     from rich.table import Table
 
-    from cleaners.output import scan_table
+    from cleaners import output
 
     run_id = manifest["run_id"]
+
+    def scan_table(where: Any, table: str, _run: str) -> pl.LazyFrame:
+        """The rows this run wrote, as the run left the table."""
+        return output.scan_table(where, table, manifest.get("attempt")).filter(pl.col("run_id") == run_id)
+
     counts = manifest["counts"]
     files = manifest["files"]
     overview = Table(title=f"textwash run {run_id}", show_header=False)
@@ -382,9 +447,9 @@ def _print_summary(manifest: dict[str, Any], output_dir: Path, console: Any, max
             reject_table.add_row(row["source"], row["record"] or "", row["reason"], row["detail"])
         console.print(reject_table)
         if counts["rejects"] > rejects.height:
-            console.print(f"…{counts['rejects'] - rejects.height:,} more in {output_dir}/rejects/run_id={run_id}/")
-    console.print(f"[dim]tables: {output_dir}/{{documents,lines,flags,rejects}}/run_id={run_id}/ · manifest: "
-                  f"{output_dir}/runs/{run_id}.json[/dim]")
+            console.print(f"…{counts['rejects'] - rejects.height:,} more in the rejects table")
+    console.print(f"[dim]Delta tables: {output_dir}/{{documents,lines,flags,rejects}} (run_id = {run_id}) · "
+                  f"history: textwash runs {output_dir}[/dim]")
 
 
 if __name__ == "__main__":  # pragma: no cover

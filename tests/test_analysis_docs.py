@@ -3,8 +3,9 @@
 import re
 from pathlib import Path
 
-import duckdb
 import pytest
+
+from cleaners.analysis import duckdb_connection
 
 from cleaners.pipeline import run_local
 from tests.conftest import RAW_SAMPLES, REPO
@@ -18,7 +19,19 @@ PYTHON = re.findall(r"```python\n(.*?)```", DOC, flags=re.S)
 def output(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("analysis") / "clean"
     run_local(RAW_SAMPLES, out)
+    run_local(RAW_SAMPLES, out)  # a second run: the views must not double-count
     return out
+
+
+def test_views_count_each_row_once(output):
+    from cleaners.output import list_runs
+
+    runs = list_runs(output)
+    assert len(runs) == 2
+    counts = runs[-1]["counts"]
+    connection = duckdb_connection(output)
+    for table in ("documents", "lines", "rejects", "flags"):
+        assert connection.sql(f"SELECT count(*) FROM {table}").fetchall() == [(counts[table],)]
 
 
 def test_the_doc_has_queries():
@@ -27,8 +40,12 @@ def test_the_doc_has_queries():
 
 @pytest.mark.parametrize("index", range(len(SQL)))
 def test_duckdb_queries(output, index):
-    rows = duckdb.sql(SQL[index].replace("data/clean", str(output))).fetchall()
+    """Every SQL block, on the documented connection (no DuckDB extension, so no network)."""
+    connection = duckdb_connection(output)
+    rows = connection.sql(SQL[index]).fetchall()
     assert rows
+    assert connection.sql("SELECT count(*) FROM duckdb_extensions() WHERE loaded AND extension_name = 'delta'"
+                          ).fetchall() == [(0,)]
 
 
 @pytest.mark.parametrize("index", range(len(PYTHON)))

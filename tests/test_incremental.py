@@ -40,13 +40,13 @@ def test_second_run_processes_only_new_files_and_dedups_against_the_first(tmp_pa
 
     assert second["files"]["count"] == 2  # only the new files
     assert second["incremental"] is True
-    lines = scan_table(out, "lines", second["run_id"]).collect()
+    lines = scan_table(out, "lines").filter(pl.col("run_id") == second["run_id"]).collect()
     boiler = lines.filter(pl.col("text") == BOILER)
     assert boiler["status"].to_list() == ["boilerplate"]  # once today, three times before
     assert boiler["boilerplate_cluster_docs"].item() == 4
-    documents = scan_table(out, "documents", second["run_id"]).collect()
+    documents = scan_table(out, "documents").filter(pl.col("run_id") == second["run_id"]).collect()
     copy = documents.filter(pl.col("source") == "day2-wire.txt").row(0, named=True)
-    first_docs = scan_table(out, "documents", first["run_id"]).collect()
+    first_docs = scan_table(out, "documents").filter(pl.col("run_id") == first["run_id"]).collect()
     original = first_docs.filter(pl.col("source") == "day1-wire.txt")["doc_id"].item()
     assert copy["dup_cluster_id"] == original and not copy["is_canonical"]
     assert len(index.indexed_files(out)) == 6
@@ -66,7 +66,7 @@ def test_changed_file_is_reprocessed_and_replaces_its_index_entries(tmp_path):
     assert again["files"]["count"] == 1
     assert index.read_part(out, "doc_info").height == before == 1
     # The new version is not a near-duplicate of its own earlier version.
-    documents = scan_table(out, "documents", again["run_id"]).collect()
+    documents = scan_table(out, "documents").filter(pl.col("run_id") == again["run_id"]).collect()
     assert documents["dup_cluster_size"].to_list() == [1]
 
 
@@ -82,11 +82,16 @@ def test_a_failed_run_leaves_the_index_as_it_was(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(pipeline, "commit_run", crash)
+    from cleaners import output
+
+    tables = {table: scan_table(out, table).collect() for table in output.TABLES}
+    monkeypatch.setattr(output, "record_run", crash)  # killed just before the commit point
     with pytest.raises(RuntimeError):
         run_local(raw, out, INCREMENTAL)
     for part, frame in before.items():
         assert index.read_part(out, part).equals(frame), part
+    for table, frame in tables.items():
+        assert scan_table(out, table).collect().equals(frame), table
 
 
 def test_two_runs_never_hold_the_output_at_once(tmp_path):
@@ -96,13 +101,18 @@ def test_two_runs_never_hold_the_output_at_once(tmp_path):
                 pass
 
 
-def test_index_survives_a_crash_between_the_two_renames_of_a_swap(tmp_path):
+def test_an_index_version_no_run_names_is_ignored_then_removed(tmp_path):
     raw, out = tmp_path / "raw", tmp_path / "out"
     article(raw, "a.txt", "Title", LONG)
     run_local(raw, out, INCREMENTAL)
     files = index.indexed_files(out)
-    (out / "index").rename(out / "index.old-crash")
+    stray = out / "index" / "20990101T000000-killed"  # what a run killed before its commit point leaves
+    (stray / "doc_info").mkdir(parents=True)
+    pl.DataFrame({"source": ["zzz.txt"], "digest": ["d"], "run_id": ["r"]}).write_parquet(stray / "files.parquet")
     assert index.indexed_files(out) == files
+    article(raw, "b.txt", "Other", "Something else entirely happened in the valley today, officials said.")
+    run_local(raw, out, INCREMENTAL)
+    assert not stray.exists() and len(list((out / "index").iterdir())) == 1
 
 
 def test_rebuild_from_the_output_tables_gives_the_same_index(tmp_path):
@@ -146,19 +156,6 @@ def test_rerun_after_a_crash_does_not_redo_finished_shards(tmp_path, monkeypatch
     assert not any((tmp_path / "out" / "_staging").iterdir())  # committed: staging removed
 
 
-def test_an_index_of_the_previous_layout_is_still_read(tmp_path):
-    """Schema 1.2 stored each index table as one file and shingles one row per shingle."""
-    folder = tmp_path / "index"
-    folder.mkdir()
-    pl.DataFrame({"doc_id": ["b", "a", "a", "b", "a"], "shingle": [9, 3, 1, 2, 3]}).write_parquet(
-        folder / "shingles.parquet")
-    pl.DataFrame({"source": ["x.txt"], "digest": ["d"], "run_id": ["r"]}).write_parquet(folder / "files.parquet")
-    shingles = index.read_part(tmp_path, "shingles").sort("doc_id")
-    assert shingles["doc_id"].to_list() == ["a", "b"]
-    assert shingles["shingles"].to_list() == [[1, 3], [2, 9]]
-    assert index.indexed_files(tmp_path) == {"x.txt": "d"}
-
-
 def test_a_retried_commit_after_the_tables_landed_keeps_them(tmp_path, monkeypatch):
     """The commit task retries; if the index update failed after the tables were committed, the
     retry must finish the run, not swap empty tables over it."""
@@ -174,17 +171,21 @@ def test_a_retried_commit_after_the_tables_landed_keeps_them(tmp_path, monkeypat
     job = pipeline.make_job(RAW_SAMPLES, out, pipeline.plan_run(RAW_SAMPLES, out, discover(RAW_SAMPLES), settings),
                             settings)
     steps = plan.execute(job, plan.SerialRunner())
-    original = pipeline._update_index
+    from cleaners import output
+
+    original = output.record_run
 
     def full_disk(*args, **kwargs):
         raise OSError("no space left on device")
 
-    monkeypatch.setattr(pipeline, "_update_index", full_disk)
+    monkeypatch.setattr(output, "record_run", full_disk)  # after the tables, before the commit point
     with pytest.raises(OSError):
         pipeline.finish_run(job, datetime.now(UTC), steps)
-    monkeypatch.setattr(pipeline, "_update_index", original)
+    monkeypatch.setattr(output, "record_run", original)
     manifest = pipeline.finish_run(job, datetime.now(UTC), steps)  # the retry
     reference = run_local(RAW_SAMPLES, tmp_path / "reference")
     assert manifest["counts"] == reference["counts"] and manifest["counts"]["lines"] > 50
     assert scan_table(out, "lines").collect().height == manifest["counts"]["lines"]
     assert index.indexed_files(out) and not job.staging.root.exists()
+    assert pipeline.finish_run(job, datetime.now(UTC), steps)["attempt"] == job.attempt  # a late retry: no-op
+    assert len(output.list_runs(out)) == 1

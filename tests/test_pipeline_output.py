@@ -1,17 +1,16 @@
 """The core pipeline end to end without Prefect: tables, atomic writes, idempotence, readers."""
 
-import json
 import os
 
 import duckdb
 import pandas as pd
 import polars as pl
-import pyarrow.dataset as ds
 import pytest
 
 from cleaners import SCHEMA_VERSION
 from cleaners.documents import DOCUMENT_COLUMNS, LINE_COLUMNS
-from cleaners.output import commit_run, list_runs, scan_table, write_parquet_atomic
+from cleaners import output
+from cleaners.output import list_runs, scan_table, write_parquet_atomic
 from cleaners.pipeline import run_local
 from cleaners.settings import RunSettings, Settings
 from tests.conftest import RAW_SAMPLES
@@ -43,8 +42,8 @@ def test_samples_fill_every_table_and_the_manifest(sample_run):
     assert manifest["files"]["by_encoding"]["cp1252"] == 1
     assert {"polars", "ftfy", "prefect"} <= set(manifest["versions"])
     assert manifest["settings"]["normalise"]["fast_path"] is True
-    stored = json.loads((out / "runs" / f"{run_id}.json").read_text())
-    assert stored["counts"] == manifest["counts"]
+    stored = list_runs(out)[-1]
+    assert stored["counts"] == manifest["counts"] and stored["run_id"] == run_id
 
 
 def test_cp1252_sample_reads_correctly(sample_run):
@@ -91,10 +90,15 @@ def test_every_raw_line_appears_exactly_once(sample_run):
 
 def test_rerun_on_same_input_is_idempotent_and_shard_count_does_not_matter(sample_run, tmp_path):
     out, manifest = sample_run
+    def current(table):
+        return scan_table(out, table).collect().sort(pl.all(), nulls_last=True)
+
+    before = {table: current(table) for table in output.TABLES}
     again = run_local(RAW_SAMPLES, out)
     assert again["run_id"] == manifest["run_id"]
-    assert len(list_runs(out)) == 1
-    assert len(list((out / "lines").iterdir())) == 1
+    assert [run["run_id"] for run in list_runs(out)] == [manifest["run_id"]] * 2  # history keeps both
+    for table, frame in before.items():  # the current view is replaced, never doubled
+        assert current(table).equals(frame), table
     other = run_local(RAW_SAMPLES, tmp_path / "four", Settings(run=RunSettings(shards=4)))
     assert other["run_id"] == manifest["run_id"]
     for table, key in (("documents", ["doc_id"]), ("lines", ["doc_id", "line_no"]), ("rejects", ["source", "record"])):
@@ -112,8 +116,9 @@ def test_changed_input_makes_a_new_run_and_leaves_the_old_one(sample_run, tmp_pa
     (source / "a.txt").write_text("Title\nSecond body\n")
     second = run_local(source, out)
     assert first["run_id"] != second["run_id"]
-    texts = scan_table(out, "documents").collect().sort("run_id")
-    assert sorted(texts["text"]) == ["First body", "Second body"]
+    assert scan_table(out, "documents").collect()["text"].to_list() == ["Second body"]
+    assert scan_table(out, "documents", first["attempt"]).collect()["text"].to_list() == ["First body"]
+    assert scan_table(out, "documents", first["run_id"]).collect()["run_id"].to_list() == [first["run_id"]]
 
 
 def test_crash_while_writing_leaves_no_half_file(tmp_path, monkeypatch):
@@ -133,51 +138,77 @@ def test_crash_while_writing_leaves_no_half_file(tmp_path, monkeypatch):
     assert sorted(p.name for p in target.parent.iterdir()) == ["part-00000.parquet"]
 
 
-def test_crash_before_commit_leaves_earlier_runs_and_no_manifest(tmp_path, monkeypatch):
+def test_a_kill_between_table_commits_leaves_the_last_committed_run_current(tmp_path, monkeypatch):
     source = tmp_path / "in"
     source.mkdir()
     (source / "a.txt").write_text("Title\nBody\n")
     out = tmp_path / "out"
     first = run_local(source, out)
     (source / "b.txt").write_text("Other\nBody two\n")
+    real_write = output.write_delta
 
-    import cleaners.pipeline as pipeline
+    def killed_after_documents(output_dir, table, *args, **kwargs):
+        if table == "lines":
+            raise RuntimeError("killed")
+        return real_write(output_dir, table, *args, **kwargs)
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("killed")
-
-    monkeypatch.setattr(pipeline, "commit_run", crash)
+    monkeypatch.setattr(output, "write_delta", killed_after_documents)
     with pytest.raises(RuntimeError):
         run_local(source, out)
+    # documents got a new Delta version, but no run owns it: readers still see the first run
+    assert output.open_table(out, "documents").version() > first["table_versions"]["documents"]
     assert [run["run_id"] for run in list_runs(out)] == [first["run_id"]]
     assert scan_table(out, "documents").collect()["text"].to_list() == ["Body"]
+    assert output.recover(out) == ["documents"]  # what the next run does first
+    assert pl.read_delta(str(out / "documents"))["text"].to_list() == ["Body"]
+    monkeypatch.undo()
+    second = run_local(source, out)
+    assert sorted(scan_table(out, "documents").collect()["text"]) == ["Body", "Body two"]
+    assert second["run_id"] != first["run_id"]
 
 
-def test_commit_replaces_a_partition_whole(tmp_path):
+def test_an_incremental_commit_replaces_only_the_files_it_reread(tmp_path):
+    from cleaners.settings import OutputSettings
+
     out = tmp_path / "out"
-    for value in ([1, 2, 3], [4]):
-        staging = tmp_path / f"stage{len(value)}"
-        for table in ("documents", "lines", "rejects"):
-            write_parquet_atomic(pl.DataFrame({"a": value}), staging / table / "part-00000.parquet")
-        commit_run(staging, out, "r1", {"run_id": "r1", "finished_at": "x"})
-        assert not staging.exists()
-    assert pl.read_parquet(out / "lines" / "run_id=r1" / "*.parquet")["a"].to_list() == [4]
+    rows = schemas_rejects([("a.txt", "r1"), ("a.txt", "r2"), ("b.txt", "r1")])
+    output.write_delta(out, "rejects", rows.lazy(), "run1", None, OutputSettings())
+    output.write_delta(out, "rejects", schemas_rejects([("b.txt", "r9"), ("c.txt", "r1")]).lazy(), "run2",
+                       ["b.txt", "c.txt"], OutputSettings())
+    current = pl.read_delta(str(out / "rejects")).sort("source", "record")
+    assert current.select("source", "record", "run_id").rows() == [
+        ("a.txt", "r1", "run1"), ("a.txt", "r2", "run1"), ("b.txt", "r9", "run2"), ("c.txt", "r1", "run2")]
+    output.write_delta(out, "rejects", schemas_rejects([]).lazy(), "run3", None, OutputSettings())
+    assert pl.read_delta(str(out / "rejects")).height == 0  # a full run replaces everything
+    assert pl.read_delta(str(out / "rejects"), version=1).height == 4  # history stays readable
 
 
-def test_every_table_loads_in_polars_pyarrow_duckdb_and_pandas(sample_run):
+def schemas_rejects(keys):
+    return pl.DataFrame([{"source": source, "record": record, "reason": "x", "detail": "y"} for source, record in keys],
+                        schema={"source": pl.String, "record": pl.String, "reason": pl.String, "detail": pl.String})
+
+
+def test_every_table_loads_in_polars_pyarrow_duckdb_and_pandas_after_one_run_or_three(sample_run):
+    """The current view, read the plain way in each tool, counts every row once; duckdb with no
+    extension reads the files the Delta log names (docs/ANALYSIS.md)."""
+    from deltalake import DeltaTable
+
     out, manifest = sample_run
+    for _ in range(2):
+        run_local(RAW_SAMPLES, out)
+    assert len(list_runs(out)) >= 3
     for table in ("documents", "lines", "rejects", "flags"):
         expected = manifest["counts"][table]
         path = str(out / table)
-        assert pl.scan_parquet(f"{path}/**/*.parquet", hive_partitioning=True).collect().height == expected
-        dataset = ds.dataset(path, format="parquet", partitioning="hive")
-        assert dataset.to_table().num_rows == expected
-        assert "run_id" in dataset.schema.names
-        query = f"select count(*), count(distinct run_id) from read_parquet('{path}/*/*.parquet', hive_partitioning=true)"
-        assert duckdb.sql(query).fetchall() == [(expected, 1)]
-        frame = pd.read_parquet(path)
+        assert pl.read_delta(path).height == expected
+        delta = DeltaTable(path)
+        assert delta.to_pyarrow_dataset().to_table().num_rows == expected
+        frame = delta.to_pandas()
         assert len(frame) == expected and "run_id" in frame.columns
-    fixes = pd.read_parquet(out / "lines")["fixes"]
+        files = delta.file_uris()
+        query = "select count(*), count(distinct run_id) from read_parquet($files)"
+        assert duckdb.execute(query, {"files": files}).fetchall() == [(expected, 1)]
+    fixes = DeltaTable(str(out / "lines")).to_pandas()["fixes"]
     assert any(len(f) for f in fixes)
 
 

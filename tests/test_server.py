@@ -124,9 +124,9 @@ def test_prefect_yaml_deploys_and_a_worker_runs_it(server, tmp_path):
 
     from cleaners.output import scan_table
 
-    lines = scan_table(output, "lines", second["run_id"]).collect()
+    lines = scan_table(output, "lines").filter(pl.col("run_id") == second["run_id"]).collect()
     assert lines.filter(pl.col("text") == "Story Continued Below")["status"].to_list() == ["boilerplate"]
-    document = scan_table(output, "documents", second["run_id"]).collect().row(0, named=True)
+    document = scan_table(output, "documents").filter(pl.col("run_id") == second["run_id"]).collect().row(0, named=True)
     assert document["dup_cluster_size"] == 2  # a near-duplicate of the first night's wire story
     shutil.rmtree(output)
 

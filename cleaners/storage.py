@@ -1,0 +1,133 @@
+"""Where files live: a local folder or an object store (``s3://…``), behind one small interface.
+
+Every path textwash reads or writes (input, staging, index, tables) is a :func:`location`: a
+``pathlib.Path`` for a local folder, a ``upath.UPath`` (fsspec underneath) for a URL. Both offer
+the same ``/``, ``glob``, ``exists``, ``open``, ``read_bytes`` and ``write_text``, so stages are
+written once. The few operations that differ live here:
+
+- :func:`write_bytes` is atomic on both: a temporary file renamed on a local disk, a single PUT
+  (which an object store applies whole or not at all) on a store;
+- :func:`create_exclusive` creates an object only if it does not exist yet (``O_EXCL`` locally,
+  a conditional PUT, ``If-None-Match: *``, on S3), the primitive behind the run lock;
+- :func:`uri` and :func:`delta_options` are what polars and deltalake need to reach the same place.
+
+Credentials come from the usual places (``AWS_ACCESS_KEY_ID``, ``AWS_ENDPOINT_URL``,
+``~/.aws/config``, instance roles): botocore reads them for fsspec, object_store for polars and
+deltalake. Nothing here holds a secret.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from upath import UPath
+
+Location = Path | UPath
+
+
+def is_url(value: str | os.PathLike[str]) -> bool:
+    return "://" in str(value)
+
+
+def location(value: str | os.PathLike[str] | UPath) -> Any:
+    """A local ``Path`` or a ``UPath`` for a URL (typed ``Any``: both quack the same)."""
+    if isinstance(value, Path | UPath):
+        return value
+    return UPath(value) if is_url(value) else Path(value)
+
+
+def is_local(place: Any) -> bool:
+    return isinstance(place, Path)
+
+
+def uri(place: Any) -> str:
+    """The string polars, pyarrow and deltalake take: an absolute path, or the URL."""
+    return str(Path(place).resolve()) if is_local(place) else str(place)
+
+
+def delta_options(place: Any) -> dict[str, str] | None:
+    """deltalake's ``storage_options`` for ``place``: on S3, safe concurrent commits by a
+    conditional PUT (no DynamoDB lock needed; AWS S3 and MinIO support it)."""
+    if is_local(place):
+        return None
+    options = {"conditional_put": "etag"}
+    if os.environ.get("AWS_ENDPOINT_URL", "").startswith("http://"):
+        options["allow_http"] = "true"
+    return options
+
+
+def write_bytes(place: Any, data: bytes) -> None:
+    """Write ``data`` to ``place`` atomically: readers see the old content or the new, never half."""
+    if not is_local(place):
+        place.parent.mkdir(parents=True, exist_ok=True)
+        place.write_bytes(data)
+        return
+    place.parent.mkdir(parents=True, exist_ok=True)
+    temporary = place.with_name(f".{place.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, place)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def create_exclusive(place: Any, data: bytes) -> bool:
+    """Create ``place`` holding ``data`` only if nothing is there yet; False if something is."""
+    place.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with place.open("xb") as handle:
+            handle.write(data)
+    except FileExistsError:
+        return False
+    return True
+
+
+def remove_tree(place: Any) -> None:
+    """Remove a folder (or a prefix of objects) and everything under it; absent is fine."""
+    if is_local(place):
+        shutil.rmtree(place, ignore_errors=True)
+        return
+    try:
+        place.fs.rm(str(place), recursive=True)
+    except FileNotFoundError:
+        pass
+
+
+def remove(place: Any) -> None:
+    """Remove one file or object; absent is fine."""
+    try:
+        place.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def copy_file(source: Any, target: Any) -> None:
+    """Put a finished file at a second place: a hard link locally (no copy), a server-side copy
+    on a store."""
+    if is_local(source) and is_local(target):
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        return
+    if not is_local(source) and not is_local(target) and source.protocol == target.protocol:
+        source.fs.copy(str(source), str(target))
+        return
+    with source.open("rb") as reading, target.open("wb") as writing:
+        shutil.copyfileobj(reading, writing)
+
+
+def files_below(root: Any) -> list[tuple[str, Any]]:
+    """``(relative POSIX path, location)`` of every file below ``root``, sorted."""
+    if is_local(root):
+        found = [(path.relative_to(root).as_posix(), path) for path in root.rglob("*") if path.is_file()]
+    else:
+        base = str(root).rstrip("/")
+        prefix = root.path.rstrip("/") + "/"
+        found = [(key[len(prefix):], UPath(f"{root.protocol}://{key}", **root.storage_options))
+                 for key in root.fs.find(base) if key.startswith(prefix)]
+    return sorted(found, key=lambda item: item[0])
