@@ -264,3 +264,20 @@ def scan_table(output_dir: Any, table: str, run_id: str | None = None) -> pl.Laz
         return schemas.empty(committed_schema(table)).lazy()
     place = table_location(output_dir, table)
     return pl.scan_delta(storage.uri(place), version=version, storage_options=storage.delta_options(place))
+
+
+def vacuum(output_dir: Any, older_than_hours: float) -> dict[str, int]:
+    """Delete the data files that no table version newer than ``older_than_hours`` needs.
+
+    History is kept until then: runs older than that can no longer be read back. Returns the
+    number of files deleted per table.
+    """
+    check_layout(output_dir)
+    deleted = {}
+    for table in (*TABLES, RUNS_TABLE):
+        delta = open_table(output_dir, table)
+        if delta is None:
+            continue
+        removed = delta.vacuum(retention_hours=int(older_than_hours), enforce_retention_duration=False, dry_run=False)
+        deleted[table] = len(removed)
+    return deleted

@@ -37,7 +37,9 @@ def location(value: str | os.PathLike[str] | UPath) -> Any:
     """A local ``Path`` or a ``UPath`` for a URL (typed ``Any``: both quack the same)."""
     if isinstance(value, Path | UPath):
         return value
-    return UPath(value) if is_url(value) else Path(value)
+    # No listings cache: another process (a scraper, a second run) may add files at any time,
+    # and a stale listing would make a new file look missing.
+    return UPath(value, use_listings_cache=False) if is_url(value) else Path(value)
 
 
 def is_local(place: Any) -> bool:

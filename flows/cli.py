@@ -101,6 +101,14 @@ def _parser() -> argparse.ArgumentParser:
     runs.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
     runs.add_argument("--json", action="store_true", help="one JSON object per run, for scripts")
 
+    vacuum = commands.add_parser("vacuum", help="delete table files that only old history needs",
+                                 description="Delete the Parquet files that no table version from the last N days "
+                                 "needs. Runs older than that can no longer be read back (time travel); the current "
+                                 "view never changes.")
+    vacuum.add_argument("output_dir", help="output folder")
+    vacuum.add_argument("--older-than-days", type=float, default=7.0, metavar="N",
+                        help="keep every version of the last N days (default 7; 0 keeps only the current view)")
+
     upgrade = commands.add_parser("upgrade", help="convert an output folder written by an older textwash",
                                   description="Convert OUTPUT_DIR from the Hive-folder layout (textwash schema 1.3 "
                                   "and older) to Delta tables, replaying its runs in order so that the history is "
@@ -135,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "runs":
         return _runs(args)
+    if args.command == "vacuum":
+        from cleaners.output import vacuum
+
+        print(vacuum(args.output_dir, args.older_than_days * 24))
+        return 0
     if args.command == "upgrade":
         from cleaners.upgrade import upgrade_output
 

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from cleaners.analysis import duckdb_connection
-
 from cleaners.pipeline import run_local
 from tests.conftest import RAW_SAMPLES, REPO
 

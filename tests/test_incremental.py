@@ -77,7 +77,6 @@ def test_a_failed_run_leaves_the_index_as_it_was(tmp_path, monkeypatch):
     before = {part: index.read_part(out, part) for part in index.PARTS}
     article(raw, "b.txt", "Other", "Something else entirely happened in the valley today, officials said.")
 
-    import cleaners.pipeline as pipeline
 
     def crash(*args, **kwargs):
         raise RuntimeError("killed")

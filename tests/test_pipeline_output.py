@@ -3,13 +3,11 @@
 import os
 
 import duckdb
-import pandas as pd
 import polars as pl
 import pytest
 
-from cleaners import SCHEMA_VERSION
+from cleaners import SCHEMA_VERSION, output
 from cleaners.documents import DOCUMENT_COLUMNS, LINE_COLUMNS
-from cleaners import output
 from cleaners.output import list_runs, scan_table, write_parquet_atomic
 from cleaners.pipeline import run_local
 from cleaners.settings import RunSettings, Settings

@@ -88,21 +88,22 @@ def test_prefect_yaml_deploys_and_a_worker_runs_it(server, tmp_path):
     shutil.copytree(REPO / "data" / "raw", raw)
 
     def run_deployment() -> dict:
-        before = {path.name for path in (output / "runs").glob("*.json")} if output.exists() else set()
+        from cleaners.output import list_runs
+
+        before = len(list_runs(output)) if output.exists() else 0
         started = time.monotonic()
         prefect("deployment", "run", "clean-corpus/daily", "--param", f"input_dir={raw}",
                 "--param", f"output_dir={output}")
         while True:
-            new = [path for path in (output / "runs").glob("*.json") if path.name not in before] \
-                if output.exists() else []
-            if new:
+            runs = list_runs(output) if output.exists() else []
+            if len(runs) > before:
                 break
             assert worker.poll() is None, (tmp_path / "worker.log").read_text()[-3000:]
             assert time.monotonic() - started < 180, (tmp_path / "worker.log").read_text()[-3000:]
             time.sleep(0.5)
         print(f"\ndeployment run → committed output in {time.monotonic() - started:.1f} s")
-        time.sleep(1)  # the manifest is the last file written; let the flow run finish its artifacts
-        return json.loads(new[0].read_text())
+        time.sleep(2)  # the runs row is the commit point; let the flow run finish its artifacts
+        return runs[-1]
 
     try:
         first = run_deployment()
@@ -118,7 +119,7 @@ def test_prefect_yaml_deploys_and_a_worker_runs_it(server, tmp_path):
     assert first["counts"]["documents"] == 8 and first["counts"]["flags"] == 1
     assert first["incremental"] is True  # prefect.yaml's nightly deployment is incremental
     for table in ("documents", "lines", "flags", "rejects"):
-        assert list((output / table).glob("run_id=*/*.parquet")), table
+        assert (output / table / "_delta_log").is_dir(), table
     assert second["files"]["count"] == 1 and second["counts"]["documents"] == 1
     import polars as pl
 
@@ -188,3 +189,75 @@ def test_textwash_serve_registers_its_scheduled_deployment(server, tmp_path):
         assert "'incremental': True" in done.stdout or '"incremental": true' in done.stdout
     finally:
         _stop(serve)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        assert process.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        time.sleep(0.3)
+
+
+def test_dask_cluster_with_no_shared_disk_runs_s3_to_s3_like_threads(server, s3_server, tmp_path):
+    """A scheduler and two workers, each in its own working folder (nothing shared with the
+    client but the network): input, staging, tables and index all live on S3."""
+    import polars as pl
+    import s3fs
+
+    from cleaners import output
+    from tests.conftest import RAW_SAMPLES, new_bucket
+
+    bucket = new_bucket(s3_server)
+    s3fs.S3FileSystem(skip_instance_cache=True).put(f"{RAW_SAMPLES}/", f"{bucket[5:]}/raw/", recursive=True)
+    env = {**server, **s3_server}
+    dask = str(Path(sys.executable).with_name("dask"))
+    port = _free_port()
+    processes = []
+    try:
+        log = tmp_path / "scheduler.log"
+        scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                                     cwd=tmp_path, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+        processes.append(scheduler)
+        _wait_for_port(port, scheduler, log)
+        address = f"tcp://127.0.0.1:{port}"
+        for number in (1, 2):
+            home = tmp_path / f"worker-{number}"
+            home.mkdir()
+            processes.append(subprocess.Popen(
+                [dask, "worker", address, "--nthreads", "1", "--nworkers", "1", "--local-directory", str(home),
+                 "--no-dashboard"], cwd=home, env={**env, "PREFECT_HOME": str(home / "prefect")},
+                stdout=open(home / "worker.log", "w"), stderr=subprocess.STDOUT, start_new_session=True))
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=90)
+            folders = set(client.run(os.getcwd).values())
+        assert len(folders) == 2 and str(REPO) not in folders
+
+        results = {}
+        for runner, extra in (("threads", []), ("dask", ["--dask-address", address])):
+            started = time.monotonic()
+            done = subprocess.run(
+                [sys.executable, "-m", "flows.cli", "run", f"{bucket}/raw", f"{bucket}/clean-{runner}", "--no-progress",
+                 "--task-runner", runner, *extra, "--set", "run.shards=3", "--set", "dedup.partitions=2"],
+                cwd=REPO, env=env, capture_output=True, text=True, timeout=400)
+            assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+            print(f"\n{runner} s3 → s3: {time.monotonic() - started:.1f} s")
+            results[runner] = {table: output.scan_table(f"{bucket}/clean-{runner}", table).collect()
+                               .sort(pl.all(), nulls_last=True) for table in output.TABLES}
+        with Client(address, timeout=60) as client:
+            executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
+        assert len(executed) == 2 and all(count > 0 for count in executed.values()), executed  # both did work
+    finally:
+        for process in reversed(processes):
+            _stop(process)
+    for table, frame in results["threads"].items():
+        assert frame.equals(results["dask"][table]), table
+    assert results["dask"]["lines"].height == 60
+    for folder in (REPO, *(tmp_path / f"worker-{n}" for n in (1, 2))):
+        assert not (folder / "s3:").exists()  # no URL was ever taken for a local path
