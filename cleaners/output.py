@@ -117,8 +117,8 @@ def _batches(frame: pl.LazyFrame, schema: pa.Schema) -> pa.RecordBatchReader:
 
 
 def committed_schema(table: str) -> Schema:
-    """A final table's columns as committed: its declared schema plus the writing ``run_id``."""
-    return {**schemas.FINAL[table], "run_id": pl.String}
+    """A final table's columns as committed (its declared schema, ``run_id`` included)."""
+    return schemas.FINAL[table]
 
 
 def _quote(value: str) -> str:
@@ -137,8 +137,12 @@ def write_delta(output_dir: Any, table: str, rows: pl.LazyFrame, run_id: str,
     schema = committed_schema(table)
     arrow_schema = schemas.empty(schema).to_arrow().schema
     rows = rows.with_columns(run_id=pl.lit(run_id)).select(list(schema)).cast(pl.Schema(schema))
+    from cleaners.delta_files import ensure_table, exclusive_commit
+
+    existed = open_table(output_dir, table) is not None
+    delta = ensure_table(place, arrow_schema)
     predicate = None
-    if replace_sources is not None and open_table(output_dir, table) is not None:
+    if replace_sources is not None and existed:
         predicate = "source IN (" + ", ".join(_quote(source) for source in sorted(set(replace_sources))) + ")"
     codec: Any = settings.compression.upper()
     properties = WriterProperties(compression=codec, compression_level=settings.compression_level
@@ -146,10 +150,21 @@ def write_delta(output_dir: Any, table: str, rows: pl.LazyFrame, run_id: str,
     write_deltalake(storage.uri(place), _batches(rows, arrow_schema), mode="overwrite", predicate=predicate,
                     schema_mode="overwrite" if predicate is None else None,
                     storage_options=storage.delta_options(place), writer_properties=properties,
-                    commit_properties=CommitProperties(custom_metadata={RUN_KEY: run_id}))
+                    commit_properties=exclusive_commit(delta, {RUN_KEY: run_id}))
     table_now = open_table(output_dir, table)
     assert table_now is not None
     return table_now.version()
+
+
+def commit_parts(output_dir: Any, table: str, parts: list[Any], run_id: str, attempt: str,
+                 replace_sources: list[str] | None) -> int:
+    """Commit a run's staged Parquet parts of ``table`` without rewriting them
+    (:mod:`cleaners.delta_files`); same semantics as :func:`write_delta`. The new version."""
+    from cleaners import delta_files
+
+    schema = schemas.empty(committed_schema(table)).to_arrow().schema
+    return delta_files.commit_files(table_location(output_dir, table), schema, parts, run_id, attempt,
+                                    replace_sources, {RUN_KEY: run_id})
 
 
 # ------------------------------------------------------------------ runs: the commit record

@@ -109,14 +109,14 @@ def make_job(input_dir: Any, output_dir: Any, digests: dict[str, str | None], se
     staging.root.mkdir(parents=True, exist_ok=True)
     return Job(input_dir=str(input_dir), staging=staging, settings=settings,
                shards=tuple(tuple(shard) for shard in shard_sources(sources, shards)), partitions=partitions,
+               run_id=run_id_for(digests, settings),
                attempt=f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}")
 
 
-def run_id_for(files: pl.DataFrame, settings: Settings) -> str:
-    """Deterministic run id: the same files (by content) and settings give the same id."""
-    listing = files.sort("source").select(
-        pl.concat_str([pl.col("source"), pl.col("digest").fill_null("-")], separator="=")
-    ).to_series().to_list()
+def run_id_for(digests: dict[str, str | None], settings: Settings) -> str:
+    """Deterministic run id: the same files (by content) and settings give the same id. Known
+    before any stage runs, so every row written can carry it."""
+    listing = [f"{source}={digest or '-'}" for source, digest in sorted(digests.items())]
     return stable_hex(SCHEMA_VERSION, __version__, settings.fingerprint_json(), *listing)
 
 
@@ -193,7 +193,7 @@ def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = No
         _clean_up(job)
         return last
     files = scan_parts(staging.stage("files"), schemas.FILES).collect()
-    run_id = run_id_for(files, settings)
+    run_id = job.run_id
     sources = sorted(source for shard in job.shards for source in shard)
     finished_at = datetime.now(UTC)
     manifest: dict[str, Any] = {
@@ -227,9 +227,11 @@ def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = No
     else:
         index_version = _write_index_version(job, run_id, files)
         replace = sources if settings.run.incremental else None
-        versions = {table: output.write_delta(output_dir, table, scan_parts(staging.final_dir / table, schemas.FINAL[table]),
-                                              run_id, replace, settings.output)
-                    for table in output.TABLES}
+        versions = {}
+        for table in output.TABLES:
+            folder = staging.final_dir / table
+            parts = sorted(folder.glob("*.parquet")) if folder.exists() else []
+            versions[table] = output.commit_parts(output_dir, table, parts, run_id, job.attempt, replace)
     manifest["tables"] = versions
     output.record_run(output_dir, manifest, job.attempt, versions, index_version)
     _clean_up(job)

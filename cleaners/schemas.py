@@ -23,22 +23,23 @@ DOCUMENTS: Schema = {
     "doc_id": pl.String, "source": pl.String, "record": pl.String, "title": pl.String, "text": pl.String,
     "encoding": pl.String, "format": pl.String, "n_lines": pl.Int32, "n_lines_kept": pl.Int32,
     "dup_cluster_id": pl.String, "is_canonical": pl.Boolean, "jaccard_to_canonical": pl.Float64,
-    "dup_cluster_size": pl.Int32,
+    "dup_cluster_size": pl.Int32, "run_id": pl.String,
 }
 LINES: Schema = {
     "doc_id": pl.String, "source": pl.String, "line_no": pl.Int32, "text_raw": pl.String, "text": pl.String, "status": pl.String,
     "reason": pl.String, "fixes": pl.List(pl.String), "duplicate_of_doc_id": pl.String,
     "duplicate_of_line_no": pl.Int32, "similarity": pl.Float64, "boilerplate_cluster_id": pl.String,
-    "boilerplate_cluster_text": pl.String, "boilerplate_cluster_docs": pl.Int32,
+    "boilerplate_cluster_text": pl.String, "boilerplate_cluster_docs": pl.Int32, "run_id": pl.String,
 }
-REJECTS: Schema = {"source": pl.String, "record": pl.String, "reason": pl.String, "detail": pl.String}
+REJECTS: Schema = {"source": pl.String, "record": pl.String, "reason": pl.String, "detail": pl.String, "run_id": pl.String}
 FLAGS: Schema = {
     "doc_id": pl.String, "source": pl.String, "line_no": pl.Int32, "sentence_no": pl.Int32, "char_start": pl.Int32,
     "char_end": pl.Int32,
     "sentence": pl.String, "kind": pl.String, "severity": pl.String, "explanation": pl.String,
     "conflicts_with_line_no": pl.Int32, "conflicts_with_sentence_no": pl.Int32, "conflicts_with_text": pl.String,
-    "lexicon_version": pl.String,
+    "lexicon_version": pl.String, "run_id": pl.String,
 }
+#: The final tables; each row carries the ``run_id`` of the run that wrote it.
 FINAL: dict[str, Schema] = {"documents": DOCUMENTS, "lines": LINES, "rejects": REJECTS, "flags": FLAGS}
 #: One row per committed run (``OUTPUT/runs``): the commit record and the history.
 RUNS: Schema = {

@@ -73,6 +73,7 @@ class Job:
     settings: Settings
     shards: tuple[tuple[str, ...], ...]
     partitions: int
+    run_id: str = "-"  # written into every final row (cleaners/pipeline.run_id_for)
     attempt: str = "-"  # names one attempt at committing the run (cleaners/pipeline.make_job)
 
     @property
@@ -194,9 +195,10 @@ def _write_final(job: Job, name: str, lines: pl.DataFrame, documents: pl.DataFra
                  clusters: pl.DataFrame | None = None) -> dict[str, int]:
     settings = job.settings
     sources = documents.select("doc_id", "source")
-    lines = schemas.conform(lines.join(sources, on="doc_id", how="left", maintain_order="left"), schemas.LINES)
+    lines = schemas.conform(lines.join(sources, on="doc_id", how="left", maintain_order="left")
+                            .with_columns(run_id=pl.lit(job.run_id)), schemas.LINES)
     clusters = schemas.empty(schemas.CLUSTERS) if clusters is None else clusters
-    documents = assemble_documents(documents, lines, clusters)
+    documents = assemble_documents(documents.with_columns(run_id=pl.lit(job.run_id)), lines, clusters)
     not_written = 0
     if not settings.dedup.write_noncanonical_documents:
         not_written = documents.filter(~pl.col("is_canonical")).height
@@ -204,7 +206,8 @@ def _write_final(job: Job, name: str, lines: pl.DataFrame, documents: pl.DataFra
     flags = flag_documents(documents, lines) if settings.flags.enabled else schemas.empty(schemas.FLAGS)
     flags = flags.drop("source").join(sources, on="doc_id", how="left", maintain_order="left")
     for table, frame in {"lines": lines, "documents": documents, "rejects": rejects, "flags": flags}.items():
-        write_table(frame, job.staging.final(table, name), schemas.FINAL[table], settings.output)
+        write_table(frame.with_columns(run_id=pl.lit(job.run_id)), job.staging.final(table, name), schemas.FINAL[table],
+                    settings.output)
     return {"documents": documents.height, "noncanonical_not_written": not_written}
 
 

@@ -69,7 +69,8 @@ def upgrade_output(output_dir: Any) -> dict[str, Any]:
                 touched |= set(frame["source"].drop_nulls().to_list())
             versions = {}
             for table, frame in frames.items():
-                rows = schemas.conform(frame.with_columns(pl.col("source").fill_null("")), schemas.FINAL[table])
+                rows = schemas.conform(frame.with_columns(pl.col("source").fill_null(""), run_id=pl.lit(run_id)),
+                                       schemas.FINAL[table])
                 versions[table] = output.write_delta(output_dir, table, rows.lazy(), run_id,
                                                      sorted(touched | {""}) if incremental else None, OutputSettings())
             manifest = {**manifest, "upgraded_from": "1.3"}

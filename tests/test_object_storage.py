@@ -13,7 +13,7 @@ import pytest
 import s3fs
 
 from cleaners import index, output
-from cleaners.output import list_runs, scan_table
+from cleaners.output import list_runs, scan_table, write_parquet_atomic
 from cleaners.pipeline import run_local
 from cleaners.settings import OutputSettings, Settings
 from tests.conftest import RAW_SAMPLES, new_bucket
@@ -75,15 +75,22 @@ def test_the_lock_on_s3_is_a_conditional_put(bucket):
 
 
 def _overwrite_many(url: str, writer: int, times: int, environment: dict[str, str], results) -> None:
+    """Full-table overwrites, alternating the two commit paths: a Delta writer over a frame, and
+    staged files added without a rewrite (what a run does)."""
     import os
 
     os.environ.update(environment)
     committed = 0
     for attempt in range(times):
+        run_id = f"run-{writer}-{attempt}"
         rows = pl.DataFrame({"source": [f"w{writer}"] * 50, "record": [f"{writer}-{attempt}-{n}" for n in range(50)],
-                             "reason": "x", "detail": "y"})
+                             "reason": "x", "detail": "y", "run_id": run_id})
         try:
-            output.write_delta(url, "rejects", rows.lazy(), f"run-{writer}-{attempt}", None, OutputSettings())
+            if attempt % 2:
+                part = write_parquet_atomic(rows, f"{url}/_staging/{writer}-{attempt}.parquet")
+                output.commit_parts(url, "rejects", [part], run_id, f"a{writer}{attempt}", None)
+            else:
+                output.write_delta(url, "rejects", rows.drop("run_id").lazy(), run_id, None, OutputSettings())
             committed += 1
         except Exception as error:  # a lost race is reported, never silently merged
             results.put(("error", type(error).__name__))
@@ -105,9 +112,9 @@ def test_two_writers_racing_on_one_table_never_corrupt_it(bucket, s3_server):
     committed = sum(count for kind, count in reports if kind == "committed")
     table = output.open_table(url, "rejects")
     assert table is not None
-    assert table.version() + 1 == committed  # every successful commit got its own version, none lost
+    assert table.version() == committed  # version 0 creates the table; each commit got its own version
     current = pl.read_delta(url + "/rejects", storage_options={"allow_http": "true"})
     assert current.height == 50 and current["run_id"].n_unique() == 1  # exactly one writer's rows, never a mix
-    for version in range(table.version() + 1):
+    for version in range(1, table.version() + 1):
         assert pl.read_delta(url + "/rejects", version=version, storage_options={"allow_http": "true"}
                              )["run_id"].n_unique() == 1

@@ -27,8 +27,8 @@ def test_samples_fill_every_table_and_the_manifest(sample_run):
     documents = scan_table(out, "documents", run_id).collect()
     lines = scan_table(out, "lines", run_id).collect()
     rejects = scan_table(out, "rejects", run_id).collect()
-    assert documents.columns == [*DOCUMENT_COLUMNS, "run_id"]
-    assert lines.columns == [*LINE_COLUMNS, "run_id"]
+    assert documents.columns == DOCUMENT_COLUMNS and DOCUMENT_COLUMNS[-1] == "run_id"
+    assert lines.columns == LINE_COLUMNS
     assert documents.height == manifest["counts"]["documents"] >= 7
     assert lines.height == manifest["counts"]["lines"]
     assert set(rejects["source"]) == {"broken-export.json", "wire-feed.jsonl"}
@@ -143,14 +143,14 @@ def test_a_kill_between_table_commits_leaves_the_last_committed_run_current(tmp_
     out = tmp_path / "out"
     first = run_local(source, out)
     (source / "b.txt").write_text("Other\nBody two\n")
-    real_write = output.write_delta
+    real_write = output.commit_parts
 
     def killed_after_documents(output_dir, table, *args, **kwargs):
         if table == "lines":
             raise RuntimeError("killed")
         return real_write(output_dir, table, *args, **kwargs)
 
-    monkeypatch.setattr(output, "write_delta", killed_after_documents)
+    monkeypatch.setattr(output, "commit_parts", killed_after_documents)
     with pytest.raises(RuntimeError):
         run_local(source, out)
     # documents got a new Delta version, but no run owns it: readers still see the first run
@@ -178,7 +178,7 @@ def test_an_incremental_commit_replaces_only_the_files_it_reread(tmp_path):
         ("a.txt", "r1", "run1"), ("a.txt", "r2", "run1"), ("b.txt", "r9", "run2"), ("c.txt", "r1", "run2")]
     output.write_delta(out, "rejects", schemas_rejects([]).lazy(), "run3", None, OutputSettings())
     assert pl.read_delta(str(out / "rejects")).height == 0  # a full run replaces everything
-    assert pl.read_delta(str(out / "rejects"), version=1).height == 4  # history stays readable
+    assert pl.read_delta(str(out / "rejects"), version=2).height == 4  # history stays readable (v0 creates)
 
 
 def schemas_rejects(keys):
