@@ -5,7 +5,10 @@ process, best of three:
 
 - **hive**: one zstd Parquet file per table under ``<table>/run_id=<run>/``, written to a
   temporary name and renamed, then a JSON manifest: what schema 1.3 did;
-- **delta-full**: one Delta commit per table that replaces it (a full run), then the ``runs`` row;
+- **delta-full**: one Delta commit per table that replaces it, through deltalake's writer (the
+  path of ``textwash upgrade``);
+- **hive-parts / delta-add-parts**: the way a run writes: each table as 8 zstd parts written by
+  polars, then (Delta) one commit that adds them without rewriting (``cleaners/delta_files.py``);
 - **delta-incremental**: one Delta commit per table that replaces the rows of 1% of the sources
   (an incremental run re-reading 1% of the files), against the full table;
 - **read-current**: reading the current view back: a Delta read, against a Hive scan filtered
@@ -58,6 +61,29 @@ def _delta(frames: dict[str, pl.DataFrame], folder: Any, replace: list[str] | No
         output.write_delta(folder, table, frame.drop("run_id").lazy(), "r2", replace, OutputSettings())
 
 
+def _parts(frames: dict[str, pl.DataFrame], folder: Path, n: int = 8) -> dict[str, list[Path]]:
+    """Each table as ``n`` zstd Parquet parts, as the apply stage stages them."""
+    shutil.rmtree(folder, ignore_errors=True)
+    parts: dict[str, list[Path]] = {}
+    for table, frame in frames.items():
+        parts[table] = []
+        size = max(1, -(-frame.height // n))
+        for number in range(n):
+            target = folder / table / f"part-{number:05d}.parquet"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            frame.slice(number * size, size).write_parquet(target, compression="zstd", compression_level=3,
+                                                           statistics=True)
+            parts[table].append(target)
+    return parts
+
+
+def _commit_parts(frames: dict[str, pl.DataFrame], scratch: Path, root: Path, replace: list[str] | None,
+                  tag: str) -> None:
+    staged = _parts(frames, scratch / f"staged-{tag}")
+    for table, parts in staged.items():
+        output.commit_parts(root, table, parts, "r3", f"{tag}-{time.monotonic_ns()}", replace)
+
+
 def measure(run_output: Path, s3: bool = False) -> dict[str, Any]:
     frames = {table: output.scan_table(run_output, table).collect() for table in output.TABLES}
     rows = sum(frame.height for frame in frames.values())
@@ -76,6 +102,18 @@ def measure(run_output: Path, s3: bool = False) -> dict[str, Any]:
             _delta(frames, delta_root, None)
 
         results["delta_full_s"] = _best(delta_full)
+        parts_root = scratch / "delta-parts"
+
+        def parts_full() -> None:
+            shutil.rmtree(parts_root, ignore_errors=True)
+            _commit_parts(frames, scratch, parts_root, None, "full")
+
+        results["hive_parts_s"] = _best(lambda: _parts(frames, scratch / "hive-parts"))
+        results["delta_add_parts_full_s"] = _best(parts_full)
+        results["delta_add_parts_incremental_1pct_s"] = _best(
+            lambda: _commit_parts(some_frames, scratch, parts_root, some, "inc"))
+        results["read_current_delta_parts_s"] = _best(
+            lambda: [pl.read_delta(str(parts_root / table)) for table in output.TABLES])
         results["delta_incremental_1pct_s"] = _best(lambda: _delta(some_frames, delta_root, some))
         results["read_current_delta_s"] = _best(
             lambda: [pl.read_delta(str(delta_root / table)) for table in output.TABLES])
@@ -86,7 +124,7 @@ def measure(run_output: Path, s3: bool = False) -> dict[str, Any]:
             results["delta_full_s3_s"] = _s3(frames)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    for key in ("hive_s", "delta_full_s"):
+    for key in ("hive_s", "delta_full_s", "hive_parts_s", "delta_add_parts_full_s"):
         results[key.replace("_s", "_mb_per_s")] = round(in_memory_mb / results[key], 1)
     return results
 
