@@ -132,6 +132,21 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from cleaners.output import LegacyOutput
+
+    try:
+        return _dispatch(args)
+    except LegacyOutput as error:
+        print(f"textwash: {error}", file=sys.stderr)
+        return 2
+    except ImportError as error:
+        if "s3fs" not in str(error):
+            raise
+        print("textwash: s3:// paths need the s3 extra: pip install 'textwash[s3]'", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
         return _run(args)
     if args.command == "serve":
@@ -212,6 +227,9 @@ def _run(args: argparse.Namespace) -> int:
 
     try:
         check_folders(args.input_dir, args.output_dir)
+        from cleaners.output import check_layout
+
+        check_layout(storage.location(args.output_dir))
     except FolderError as error:
         console.print(f"[red]textwash: {error}[/red]")
         return 2
