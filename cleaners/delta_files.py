@@ -28,7 +28,7 @@ from deltalake import CommitProperties, DeltaTable, Schema, Transaction
 from deltalake.exceptions import TableNotFoundError
 from deltalake.transaction import AddAction, RemoveAction
 
-from cleaners import storage
+from cleaners import faults, storage
 
 
 def _now_ms() -> int:
@@ -78,6 +78,7 @@ def replace_sources(delta: DeltaTable, table_root: Any, sources: list[str], atte
         actions.append(RemoveAction(path, True, _now_ms(), size, {}))
         if kept.height:
             relative = f"part-kept-{attempt}-{number:05d}.parquet"
+            faults.step(f"write {relative}")
             with (table_root / relative).open("wb") as handle:
                 kept.write_parquet(handle, compression="zstd", statistics=True)
             actions.append(_add(table_root, relative, kept.height))
@@ -128,6 +129,7 @@ def commit_files(table_root: Any, schema: pa.Schema, staged: list[Any], run_id: 
     delta = ensure_table(table_root, schema)
     properties = exclusive_commit(delta, metadata)
     adds = place_files(table_root, staged, run_id, attempt)
+    faults.step(f"commit {table_root}")
     if replaced is None:
         delta.create_write_transaction(list[Any](adds), mode="overwrite", schema=schema, commit_properties=properties)
     else:

@@ -32,7 +32,7 @@ from typing import Any
 
 import polars as pl
 
-from cleaners import schemas, storage
+from cleaners import faults, schemas, storage
 
 INDEX_DIR = "index"
 LOCK_NAME = ".textwash.lock"
@@ -156,6 +156,7 @@ def write_index(output_dir: Any, files: pl.DataFrame, new_parts: dict[str, list[
                 frame = pl.scan_parquet(storage.uri(old)).cast(pl.Schema(PARTS[part])).filter(~pl.col("doc_id").is_in(drop))
                 target = folder / f"old-{number:05d}.parquet"
                 if storage.is_local(target):
+                    faults.step(f"write {target}")
                     frame.sink_parquet(target, compression="zstd")
                 else:
                     write_parquet_atomic(frame.collect(), target)

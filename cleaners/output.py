@@ -36,7 +36,7 @@ import pyarrow as pa
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
-from cleaners import schemas, storage
+from cleaners import faults, schemas, storage
 from cleaners.schemas import Schema, conform
 from cleaners.settings import OutputSettings
 
@@ -56,6 +56,7 @@ def write_parquet_atomic(frame: pl.DataFrame, path: Any, settings: OutputSetting
     """Write ``frame`` as Parquet to ``path`` atomically (local rename, or one PUT on a store)."""
     settings = settings or OutputSettings()
     path = storage.location(path)
+    faults.step(f"write {path}")
     if storage.is_local(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
@@ -147,6 +148,7 @@ def write_delta(output_dir: Any, table: str, rows: pl.LazyFrame, run_id: str,
     codec: Any = settings.compression.upper()
     properties = WriterProperties(compression=codec, compression_level=settings.compression_level
                                   if codec in ("ZSTD", "GZIP", "BROTLI") else None)
+    faults.step(f"commit {table}")
     write_deltalake(storage.uri(place), _batches(rows, arrow_schema), mode="overwrite", predicate=predicate,
                     schema_mode="overwrite" if predicate is None else None,
                     storage_options=storage.delta_options(place), writer_properties=properties,
@@ -188,6 +190,7 @@ def record_run(output_dir: Any, manifest: dict[str, Any], attempt: str, versions
     ``kind`` is ``full`` or ``incremental`` (from the manifest) unless given (``reindex``).
     """
     place = table_location(output_dir, RUNS_TABLE)
+    faults.step(f"commit runs row {manifest['run_id']}")
     write_deltalake(storage.uri(place), _runs_frame(manifest, attempt, versions, index_version, kind).to_arrow(),
                     mode="append", storage_options=storage.delta_options(place),
                     commit_properties=CommitProperties(custom_metadata={RUN_KEY: manifest["run_id"]}))
@@ -255,6 +258,7 @@ def recover(output_dir: Any) -> list[str]:
             storage.remove_tree(table_location(output_dir, table))
             rolled_back.append(table)
         elif delta.version() > version:
+            faults.step(f"restore {table}")
             delta.restore(version, commit_properties=CommitProperties(custom_metadata={RUN_KEY: "recover"}))
             rolled_back.append(table)
     return rolled_back

@@ -19,7 +19,7 @@ from typing import Any
 
 import polars as pl
 
-from cleaners import SCHEMA_VERSION, __version__, index, output, schemas, storage
+from cleaners import SCHEMA_VERSION, __version__, faults, index, output, schemas, storage
 from cleaners.dedup import (
     add_keys,
     boilerplate_occurrences,
@@ -186,6 +186,11 @@ def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = No
     Safe to retry: a commit killed half-way is rolled back first (:func:`cleaners.output.recover`),
     and a retry of an attempt that already reached its ``runs`` row only cleans up.
     """
+    with faults.armed():
+        return _finish_run(job, started_at, steps)
+
+
+def _finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None) -> dict[str, Any]:
     staging, settings, output_dir = job.staging, job.settings, job.output_dir
     output.recover(output_dir)
     last = output.latest_run(output_dir)
@@ -239,9 +244,11 @@ def finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None = No
 
 
 def _clean_up(job: Job) -> None:
-    """After the commit point: the run's staging and every index version no run names."""
+    """After the commit point: every index version no run names, and all staging: this run's,
+    and any left by a killed attempt (the lock is held, so no live run owns any)."""
     index.remove_unused(job.output_dir)
     storage.remove_tree(job.staging.root)
+    storage.remove_tree(job.staging.root.parent)
 
 
 def _dedup_summary(steps: dict[str, Any]) -> dict[str, Any]:

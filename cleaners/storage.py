@@ -26,6 +26,8 @@ from typing import Any
 
 from upath import UPath
 
+from cleaners import faults
+
 Location = Path | UPath
 
 
@@ -64,6 +66,7 @@ def delta_options(place: Any) -> dict[str, str] | None:
 
 def write_bytes(place: Any, data: bytes) -> None:
     """Write ``data`` to ``place`` atomically: readers see the old content or the new, never half."""
+    faults.step(f"write {place}")
     if not is_local(place):
         place.parent.mkdir(parents=True, exist_ok=True)
         place.write_bytes(data)
@@ -90,6 +93,7 @@ def create_exclusive(place: Any, data: bytes) -> bool:
 
 def remove_tree(place: Any) -> None:
     """Remove a folder (or a prefix of objects) and everything under it; absent is fine."""
+    faults.step(f"remove tree {place}")
     if is_local(place):
         shutil.rmtree(place, ignore_errors=True)
         return
@@ -101,6 +105,7 @@ def remove_tree(place: Any) -> None:
 
 def remove(place: Any) -> None:
     """Remove one file or object; absent is fine."""
+    faults.step(f"remove {place}")
     try:
         place.unlink()
     except FileNotFoundError:
@@ -110,6 +115,7 @@ def remove(place: Any) -> None:
 def copy_file(source: Any, target: Any) -> None:
     """Put a finished file at a second place: a hard link locally (no copy), a server-side copy
     on a store."""
+    faults.step(f"copy {source} -> {target}")
     if is_local(source) and is_local(target):
         try:
             os.link(source, target)
