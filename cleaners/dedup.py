@@ -81,6 +81,29 @@ def keyed_lines(lines: pl.DataFrame) -> pl.DataFrame:
         "line_no", "key", "key_hash", "key_chars")
 
 
+def _windowed_pairs(members: pl.DataFrame, window: int) -> pl.DataFrame:
+    """Candidate pairs ``lid < lid_b`` of each block (``members``: doc_no, block, lid, sorted):
+    every pair of a block of up to ``window + 1`` lines, and in a larger block each line with the
+    next ``window`` lines (a near repeat far down a huge block still meets its neighbours, which
+    share its stretch). Memory and work are linear in the block's size."""
+    if not members.height:
+        return pl.DataFrame(schema={"lid": members.schema["lid"], "lid_b": members.schema["lid"]})
+    largest = members.group_by("doc_no", "block").len().select(pl.col("len").max()).item() or 1
+    shifts = [members.select("lid", lid_b=pl.col("lid").shift(-offset).over("doc_no", "block"))
+              for offset in range(1, min(window, largest - 1) + 1)]
+    return pl.concat(shifts).drop_nulls().unique()
+
+
+def capped_blocks(keyed: pl.DataFrame, settings: DedupSettings) -> int:
+    """How many in-document blocks exceed ``block_window + 1`` lines (compared by window only)."""
+    size = settings.block_chars
+    fuzzy = keyed.filter(pl.col("key_chars") >= settings.min_fuzzy_chars)
+    if not fuzzy.height:
+        return 0
+    counts = fuzzy.group_by("doc_no", pl.col("key").str.slice(0, size)).len()
+    return int((counts["len"] > settings.block_window + 1).sum())
+
+
 def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
     """Lines that repeat an earlier line of the same document, exactly or nearly.
 
@@ -105,17 +128,11 @@ def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.D
     fuzzy = keyed.filter(length >= settings.min_fuzzy_chars)
     blocks = pl.concat([fuzzy.select("lid", "doc_no", block=stretch.hash(seed=index))
                         for index, stretch in enumerate(stretches)])
-    blocks = (
-        blocks.filter(pl.struct("doc_no", "block").is_duplicated())
-        .group_by("doc_no", "block")
-        .agg(pl.col("lid").sort())
+    members = (
+        blocks.filter(pl.struct("doc_no", "block").is_duplicated()).unique()
+        .sort("doc_no", "block", "lid")
     )
-    pairs = (
-        blocks.select(pl.col("lid"), pl.col("lid").alias("lid_b"))
-        .explode("lid").explode("lid_b")
-        .filter(pl.col("lid") < pl.col("lid_b"))
-        .unique()
-    )
+    pairs = _windowed_pairs(members, settings.block_window)
     pairs = (
         pairs.join(keyed.select("lid", "doc_id", "doc_no", "line_no", "key", "key_hash"), on="lid")
         .join(keyed.select(pl.col("lid").alias("lid_b"), pl.col("doc_no").alias("doc_no_b"),

@@ -164,6 +164,12 @@ class DedupSettings(_Section):
         description="Lines of one document sharing their first, middle or last this many key "
         "characters are compared with rapidfuzz (blocking; no all-pairs comparison).",
     )
+    block_window: int = Field(
+        default=32, ge=1, le=1000,
+        description="In a block of lines sharing a stretch, each line is compared with the next this many "
+        "lines of the block only, so a block of thousands of look-alike lines (a list of headlines "
+        "with one prefix) costs lines x window comparisons, not all pairs. Manifests count the capped blocks.",
+    )
     boilerplate_min_docs: int = Field(
         default=3, ge=2,
         description="A short line (or its close variants) recurring in at least this many "

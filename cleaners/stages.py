@@ -45,6 +45,7 @@ from cleaners.dedup import (
     boilerplate_clusters,
     boilerplate_occurrences,
     candidate_pairs,
+    capped_blocks,
     document_shingles,
     in_document_duplicates,
     key_statistics,
@@ -141,7 +142,7 @@ def prepare_shard(job: Job, shard: int) -> dict[str, Any]:
     done = job.staging.done(shard)
     if done.exists():
         return dict(json.loads(done.read_text(encoding="utf-8")))
-    totals = {"documents": 0, "lines": 0, "rejects": 0}
+    totals = {"documents": 0, "lines": 0, "rejects": 0, "capped_blocks": 0}
     parts = []
     batch_bytes = int(job.settings.run.batch_mb * 1_000_000)
     for batch_no, batch in enumerate(batch_sources(job.input_dir, job.shards[shard], batch_bytes)):
@@ -160,7 +161,8 @@ def _prepare_batch(job: Job, sources: list[str], name: str) -> dict[str, int]:
     ingested = ingest_files(job.input_dir, sources, settings.ingest)
     lines = assign_status(normalise_lines(split_lines(ingested.documents), settings.normalise))
     documents = normalise_titles(ingested.documents, settings.normalise)
-    counts = {"documents": documents.height, "lines": lines.height, "rejects": ingested.rejects.height}
+    counts = {"documents": documents.height, "lines": lines.height, "rejects": ingested.rejects.height,
+              "capped_blocks": 0}
     _stage_write(ingested.files, staging.stage("files", name), schemas.FILES)
     if not settings.dedup.enabled:  # nothing corpus-wide to wait for: the final tables now
         _write_final(job, name, apply_dedup(lines), documents, ingested.rejects)
@@ -175,6 +177,7 @@ def _prepare_batch(job: Job, sources: list[str], name: str) -> dict[str, int]:
     )
     keyed = keyed_lines(lines)
     duplicates = in_document_duplicates(keyed, dedup)
+    counts["capped_blocks"] = capped_blocks(keyed, dedup)
     shingles = document_shingles(keyed, duplicates, dedup)
     # The key is kept for short lines only, so that apply can match rare boilerplate variants.
     short_keys = lines.with_columns(key=pl.when(pl.col("key_chars") <= dedup.boilerplate_max_chars).then("key"))
