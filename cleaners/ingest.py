@@ -30,6 +30,9 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
+import re
+import stat
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,10 +111,10 @@ def discover(input_dir: Any) -> list[str]:
             if not any(part.startswith(".") for part in relative.split("/"))]
 
 
-def content_digest(root: Any, source: str) -> str | None:
+def content_digest(root: Any, source: str, limit: int = 512_000_000) -> str | None:
     """The digest ingestion records for a file (of its decompressed bytes), or None if unreadable."""
     try:
-        return file_digest(_read_bytes(storage.location(root) / source, file_format(Path(source))[1]))
+        return file_digest(_read_bytes(storage.location(root) / source, file_format(Path(source))[1], limit, root))
     except _FileRejected:
         return None
 
@@ -138,9 +141,10 @@ def ingest_files(root: Any, sources: list[str], settings: IngestSettings) -> Ing
         files.append(file_row)
         file_rejects: list[dict[str, Any]] = []
         try:
+            check_entry(root, root / source)
             if fmt not in allowed:
                 raise _FileRejected("unsupported_format", f"files ending in {fmt or '(none)'} are not read")
-            data = _read_bytes(root / source, compressed)
+            data = _read_bytes(root / source, compressed, settings.max_file_bytes)
             file_row["bytes"] = len(data)
             file_row["digest"] = file_digest(data)
             if not data.strip():
@@ -166,17 +170,72 @@ def ingest_files(root: Any, sources: list[str], settings: IngestSettings) -> Ing
     return IngestResult(documents=documents, rejects=rejects_frame, files=pl.DataFrame(files, schema=FILE_SCHEMA))
 
 
-def _read_bytes(path: Any, compressed: bool) -> bytes:
+def check_entry(root: Any, path: Any) -> None:
+    """Refuse what is not a regular file inside the input folder, before anything opens it.
+
+    A symlink is followed only if it resolves inside ``root`` (``outside_input`` otherwise: a
+    link to ``/etc/passwd`` or a secrets file must never reach ``lines``); FIFOs, sockets and
+    devices (``not_a_file``: opening a FIFO would block the run), dangling links and link loops
+    (``unreadable``) are refused with the reason. Object stores have none of these.
+    """
+    if not storage.is_local(path):
+        return
     try:
-        data = path.read_bytes()
+        info = os.lstat(path)
+    except FileNotFoundError:
+        if "\\x" in str(path):
+            raise _FileRejected("bad_file_name", "the file name is not valid UTF-8 (shown with \\x escapes)") from None
+        raise _FileRejected("unreadable", "the file disappeared before it was read") from None
+    except OSError as error:
+        raise _FileRejected("unreadable", f"cannot stat the file: {error.strerror or error}") from None
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = Path(path).resolve(strict=True)
+        except (OSError, RuntimeError) as error:
+            raise _FileRejected("unreadable", f"a dangling or looping symbolic link: {error}") from None
+        base = Path(root).resolve()
+        if base not in target.parents:
+            raise _FileRejected("outside_input", f"a symbolic link to {target}, outside the input folder")
+        info = os.stat(target)
+        if stat.S_ISDIR(info.st_mode):
+            raise _FileRejected("not_a_file", "a symbolic link to a folder of the input: not followed (its files "
+                                "are read where they are)")
+    if stat.S_ISDIR(info.st_mode):
+        raise _FileRejected("unreadable", "a folder that cannot be listed")
+    if not stat.S_ISREG(info.st_mode):
+        raise _FileRejected("not_a_file", "not a regular file (a FIFO, socket or device)")
+
+
+def _read_bytes(path: Any, compressed: bool, limit: int = 512_000_000, root: Any = None) -> bytes:
+    """The file's bytes (decompressed), never more than ``limit``: the size is checked before
+    reading, and gzip is decompressed as a stream that stops at the limit (a 10 MB bomb that
+    expands to 10 GB costs ``limit`` bytes, not 10 GB)."""
+    if root is not None:
+        check_entry(root, path)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise _FileRejected("too_large", f"{size:,} bytes on disk, over ingest.max_file_bytes ({limit:,})")
+        with path.open("rb") as handle:
+            if not compressed:
+                return bytes(handle.read(limit + 1))
+            return _gunzip(handle, limit)
     except OSError as error:
         raise _FileRejected("unreadable", f"cannot read the file: {error.strerror or error}") from None
-    if not compressed:
-        return data
+
+
+def _gunzip(handle: Any, limit: int) -> bytes:
+    chunks, total = [], 0
     try:
-        return gzip.decompress(data)
+        with gzip.GzipFile(fileobj=handle) as stream:
+            while chunk := stream.read(1 << 20):
+                total += len(chunk)
+                if total > limit:
+                    raise _FileRejected("too_large", f"expands to more than ingest.max_file_bytes ({limit:,}) bytes")
+                chunks.append(chunk)
     except (OSError, EOFError, zlib.error) as error:
         raise _FileRejected("unreadable", f"not valid gzip: {error}") from None
+    return b"".join(chunks)
 
 
 def _decode(data: bytes, settings: IngestSettings) -> tuple[str, str]:
@@ -203,17 +262,28 @@ def _parse(data: bytes, fmt: str, settings: IngestSettings, rejects: list[dict[s
     raise _FileRejected("unsupported_format", f"files ending in {fmt} are not read")  # pragma: no cover
 
 
+#: Where a txt title line ends: the same breaks as ``cleaners/lines.py`` (CR-only files from old
+#: Macs, U+2028/U+2029 from word processors), so the title is never a whole CR-only file and a
+#: paragraph after a U+2028 never joins the title. (U+0085 is left to lines.py: it can be mojibake.)
+_TITLE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029]")
+
+
 def _parse_txt(text: str) -> _Records:
     """Title = first non-empty line; body = everything after that line."""
     records = _Records()
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        if line.strip():
+    position = 0
+    while True:
+        match = _TITLE_BREAK.search(text, position)
+        end = match.start() if match else len(text)
+        if text[position:end].strip():
             records.record_ids.append(None)
             records.rows.append(1)
-            records.titles.append(line.strip())
-            records.bodies.append("\n".join(lines[index + 1 :]))
+            records.titles.append(text[position:end].strip())
+            records.bodies.append(text[match.end():] if match else "")
             break
+        if match is None:
+            break
+        position = match.end()
     return records
 
 
@@ -225,6 +295,14 @@ def _first_present(record: dict[str, Any], names: list[str]) -> Any:
     return None
 
 
+def _has_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _add_object(records: _Records, record: Any, row: int, settings: IngestSettings, rejects: list[dict[str, Any]]) -> None:
     if not isinstance(record, dict):
         rejects.append({"record": str(row), "reason": "not_an_object",
@@ -234,7 +312,17 @@ def _add_object(records: _Records, record: Any, row: int, settings: IngestSettin
     title = _first_present(record, settings.title_fields)
     body = _first_present(record, settings.text_fields)
     if body is not None and not isinstance(body, str):
-        body = json.dumps(body, ensure_ascii=False) if isinstance(body, (list, dict)) else str(body)
+        if not settings.coerce_text:
+            rejects.append({"record": str(row), "reason": "text_not_string",
+                            "detail": f"the text field is a JSON {type(body).__name__}, not a string "
+                            "(set ingest.coerce_text = true to accept its JSON text)"})
+            return
+        body = json.dumps(body, ensure_ascii=False) if isinstance(body, (list, dict)) else json.dumps(body)
+    bad = next((value for value in (record_id, title, body) if isinstance(value, str) and _has_surrogate(value)), None)
+    if bad is not None:
+        rejects.append({"record": str(row), "reason": "invalid_unicode",
+                        "detail": "a string holds a lone surrogate escape (e.g. \\udfff), which is not text"})
+        return
     records.record_ids.append(None if record_id is None else str(record_id))
     records.rows.append(row)
     records.titles.append(None if title is None else str(title))
@@ -249,6 +337,10 @@ def _parse_jsonl(text: str, settings: IngestSettings, rejects: list[dict[str, An
             continue
         try:
             record = json.loads(line)
+        except RecursionError:
+            rejects.append({"record": str(line_no), "reason": "malformed_json",
+                            "detail": f"line {line_no}: nested too deeply to parse"})
+            continue
         except json.JSONDecodeError as error:
             rejects.append({"record": str(line_no), "reason": "malformed_json",
                             "detail": f"line {line_no}: {error}"})
@@ -260,6 +352,8 @@ def _parse_jsonl(text: str, settings: IngestSettings, rejects: list[dict[str, An
 def _parse_json(text: str, settings: IngestSettings, rejects: list[dict[str, Any]]) -> _Records:
     try:
         loaded = json.loads(text)
+    except RecursionError:
+        raise _FileRejected("malformed_json", "nested too deeply to parse") from None
     except json.JSONDecodeError as error:
         raise _FileRejected("malformed_json", str(error)) from None
     records = _Records()
@@ -309,6 +403,13 @@ def _parse_jsonl_with_polars(text: str, utf8: bytes | None, settings: IngestSett
 
 
 def _read_csv(text: str) -> pl.DataFrame:
+    import csv
+
+    header = next(csv.reader(io.StringIO(text[:1_000_000])), [])
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise _FileRejected("duplicate_header", f"the header names {repeated} more than once: which one is meant "
+                            "is ambiguous")
     try:
         return pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, raise_if_empty=True)
     except Exception as error:  # polars raises several error types for malformed CSV
@@ -333,12 +434,19 @@ def _parse_table(table: pl.DataFrame, settings: IngestSettings) -> pl.DataFrame:
     def column(name: str | None) -> pl.Expr:
         return pl.col(name).cast(pl.String) if name is not None else pl.lit(None, dtype=pl.String)
 
-    return table.select(
-        record_id=column(id_column),
-        row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
-        title=column(title_column),
-        body=column(text_column),
-    )
+    for name in (text_column, title_column, id_column):
+        dtype = table.schema[name] if name is not None else pl.String
+        if dtype.is_nested() or dtype == pl.Null and name == text_column:
+            raise _FileRejected("text_not_string", f"column {name!r} holds {dtype}, not text")
+    try:
+        return table.select(
+            record_id=column(id_column),
+            row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+            title=column(title_column),
+            body=column(text_column),
+        )
+    except Exception as error:  # binary that is not UTF-8, and other casts that fail
+        raise _FileRejected("undecodable", f"{type(error).__name__}: {error}".splitlines()[0]) from None
 
 
 def _validate(records: pl.DataFrame, settings: IngestSettings, rejects: list[dict[str, Any]]) -> pl.DataFrame:

@@ -52,6 +52,9 @@ _TERMINAL_ESCAPE = r"\x1b"
 # ftfy.chardata.CONTROL_CHARS: the code points ftfy.fixes.remove_control_chars deletes.
 _FTFY_CONTROL_CHARS = r"[\x00-\x08\x0b\x0e-\x1f\x7f\x{206A}-\x{206F}\x{FEFF}\x{FFF9}-\x{FFFC}]"
 _ZERO_WIDTH = r"[\x{200B}\x{2060}\x{FEFF}\x{AD}]"
+#: A line of nothing but joiners (ZWNJ, ZWJ: kept inside words, where Persian or emoji need
+#: them) and spaces has no text: it becomes empty.
+_ONLY_JOINERS = r"^[\x{200C}\x{200D}\s]*[\x{200C}\x{200D}][\x{200C}\x{200D}\s]*$"
 _UNICODE_SPACES = r"[\t\x0c\x{A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}]"
 
 _FTFY_STEP_NAMES = {
@@ -217,8 +220,9 @@ def _tidy_whitespace(text: pl.Expr, settings: NormaliseSettings) -> tuple[pl.Exp
         fixes.append(pl.when(condition).then(pl.lit(name)))
 
     if settings.remove_zero_width:
-        note(text.str.contains(_ZERO_WIDTH), "zero_width")
+        note(text.str.contains(_ZERO_WIDTH) | text.str.contains(_ONLY_JOINERS), "zero_width")
         text = text.str.replace_all(_ZERO_WIDTH, "")
+        text = pl.when(text.str.contains(_ONLY_JOINERS)).then(pl.lit("")).otherwise(text)
     if settings.normalise_spaces:
         note(text.str.contains(_UNICODE_SPACES), "unicode_spaces")
         text = text.str.replace_all(_UNICODE_SPACES, " ")
@@ -260,7 +264,7 @@ def _whitespace_candidates(settings: NormaliseSettings) -> str | None:
     """One regex for "some whitespace rule could change this line" (a cheap prefilter)."""
     patterns = []
     if settings.remove_zero_width:
-        patterns.append(_ZERO_WIDTH)
+        patterns += [_ZERO_WIDTH, _ONLY_JOINERS]
     if settings.normalise_spaces:
         patterns += [_UNICODE_SPACES, "  ", "^ ", " $"]
     return "|".join(patterns) or None

@@ -72,7 +72,8 @@ def plan_run(input_dir: Any, output_dir: Any, sources: list[str],
     """``source → content hash`` of the files this run reads: all of ``sources``, or in an
     incremental run only those new or changed since the index. Each file is hashed once here
     (ingest reads it again, usually from the page cache)."""
-    digests = {source: content_digest(input_dir, source) for source in sorted(sources)}
+    limit = settings.ingest.max_file_bytes
+    digests = {source: content_digest(input_dir, source, limit) for source in sorted(sources)}
     if not settings.run.incremental:
         return digests
     known = index.indexed_files(output_dir)

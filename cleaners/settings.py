@@ -55,6 +55,16 @@ class IngestSettings(_Section):
         description="A document containing a single line longer than this is rejected "
         "(such lines are nearly always binary or minified data, not prose).",
     )
+    max_file_bytes: int = Field(
+        default=512_000_000, ge=1,
+        description="A file larger than this (after gzip decompression, which stops there) is rejected "
+        "as 'too_large' before it is read whole; split larger JSONL/CSV files.",
+    )
+    coerce_text: bool = Field(
+        default=False,
+        description="Accept a JSON text field that is a number, bool, list or object as its JSON text; "
+        "by default such a record is rejected as 'text_not_string'.",
+    )
     encodings: list[Literal["utf-8", "cp1252", "latin-1"]] = Field(
         default=["utf-8", "cp1252", "latin-1"],
         description="Encodings tried, in order, for files that have no byte-order mark.",

@@ -132,10 +132,35 @@ def copy_file(source: Any, target: Any) -> None:
 def files_below(root: Any) -> list[tuple[str, Any]]:
     """``(relative POSIX path, location)`` of every file below ``root``, sorted."""
     if is_local(root):
-        found = [(path.relative_to(root).as_posix(), path) for path in root.rglob("*") if path.is_file()]
+        found = [(relative, root / relative) for relative in _local_entries(root)]
     else:
         base = str(root).rstrip("/")
         prefix = root.path.rstrip("/") + "/"
         found = [(key[len(prefix):], UPath(f"{root.protocol}://{key}", **root.storage_options))
                  for key in root.fs.find(base) if key.startswith(prefix)]
     return sorted(found, key=lambda item: item[0])
+
+
+def _safe_name(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by Python as surrogate escapes)
+    become ``\\xNN``, so the name can be stored; ingest rejects such a file by name."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _local_entries(root: Path) -> list[str]:
+    """Every entry below a local folder that is not a folder: files, and also symlinks (to
+    files or folders; never followed here), FIFOs, sockets, devices, and folders that cannot
+    be listed, so that ingest can refuse each with its reason instead of skipping it."""
+    entries: list[str] = []
+
+    def unlisted(error: OSError) -> None:
+        if error.filename and Path(error.filename) != root:
+            entries.append(Path(error.filename).relative_to(root).as_posix())
+
+    for folder, folders, files in os.walk(root, onerror=unlisted, followlinks=False):
+        base = Path(folder)
+        for name in folders:
+            if (base / name).is_symlink():
+                entries.append((base / name).relative_to(root).as_posix())
+        entries.extend((base / name).relative_to(root).as_posix() for name in files)
+    return [_safe_name(entry) for entry in entries]
