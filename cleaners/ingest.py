@@ -111,12 +111,34 @@ def discover(input_dir: Any) -> list[str]:
             if not any(part.startswith(".") for part in relative.split("/"))]
 
 
-def content_digest(root: Any, source: str, limit: int = 512_000_000) -> str | None:
-    """The digest ingestion records for a file (of its decompressed bytes), or None if unreadable."""
+def signature(path: Any) -> str | None:
+    """What identifies a file that is not read (refused before or while reading): its size and
+    modification time. Recorded as its digest, so an incremental run re-reads it only once it
+    changes. None if even that is unknown."""
     try:
-        return file_digest(_read_bytes(storage.location(root) / source, file_format(Path(source))[1], limit, root))
-    except _FileRejected:
+        info = os.lstat(path) if storage.is_local(path) else path.stat()
+    except OSError:
         return None
+    return "unread-" + stable_hex(str(info.st_size), str(getattr(info, "st_mtime_ns", info.st_mtime)))
+
+
+def content_digest(root: Any, source: str, limit: int = 512_000_000,
+                   extensions: list[str] | None = None) -> str | None:
+    """The digest ingestion records for a file: of its decompressed bytes, or, for a file that
+    is not read (unsupported, too large, unreadable, outside the input), its :func:`signature`."""
+    path = storage.location(root) / source
+    fmt, compressed = file_format(Path(source))
+    if extensions is not None and fmt not in _allowed(extensions):
+        return signature(path)
+    try:
+        return file_digest(_read_bytes(path, compressed, limit, root))
+    except _FileRejected:
+        return signature(path)
+
+
+def _allowed(extensions: list[str]) -> set[str]:
+    allowed = {ext if ext != ".ndjson" else ".jsonl" for ext in extensions}
+    return {".txt" if ext == ".md" else ext for ext in allowed}
 
 
 def ingest_files(root: Any, sources: list[str], settings: IngestSettings) -> IngestResult:
@@ -129,8 +151,7 @@ def ingest_files(root: Any, sources: list[str], settings: IngestSettings) -> Ing
     parsed: list[pl.DataFrame] = []
     rejects: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
-    allowed = {ext if ext != ".ndjson" else ".jsonl" for ext in settings.extensions}
-    allowed = {".txt" if ext == ".md" else ext for ext in allowed}
+    allowed = _allowed(settings.extensions)
 
     for source in sorted(sources):
         fmt, compressed = file_format(Path(source))
@@ -156,6 +177,8 @@ def ingest_files(root: Any, sources: list[str], settings: IngestSettings) -> Ing
                     source=pl.lit(source), format=pl.lit(fmt.lstrip(".")), encoding=pl.lit(encoding)))
         except _FileRejected as error:
             file_rejects.append({"record": None, "reason": error.reason, "detail": error.detail})
+            if file_row["digest"] is None:  # refused before it was read: identify it as plan_run does
+                file_row["digest"] = signature(root / source)
         rejects.extend({"source": source, **reject} for reject in file_rejects)
 
     records = pl.concat(parsed) if parsed else pl.DataFrame(

@@ -172,9 +172,9 @@ def commit_parts(output_dir: Any, table: str, parts: list[Any], run_id: str, att
 # ------------------------------------------------------------------ runs: the commit record
 
 def _runs_frame(manifest: dict[str, Any], attempt: str, versions: dict[str, int], index_version: str | None,
-                kind: str | None) -> pl.DataFrame:
+                kind: str | None, seq: int) -> pl.DataFrame:
     return pl.DataFrame([{
-        "run_id": manifest["run_id"], "attempt": attempt,
+        "seq": seq, "run_id": manifest["run_id"], "attempt": attempt,
         "kind": kind or ("incremental" if manifest.get("incremental") else "full"),
         "started_at": manifest["started_at"], "finished_at": manifest["finished_at"],
         "schema_version": manifest["schema_version"], "input_dir": manifest["input_dir"],
@@ -189,11 +189,17 @@ def record_run(output_dir: Any, manifest: dict[str, Any], attempt: str, versions
 
     ``kind`` is ``full`` or ``incremental`` (from the manifest) unless given (``reindex``).
     """
+    from cleaners.delta_files import ensure_table, exclusive_commit
+
     place = table_location(output_dir, RUNS_TABLE)
+    delta = ensure_table(place, schemas.empty(schemas.RUNS).to_arrow().schema)
+    # The order of runs is the order of their commits, never a clock (hosts' clocks differ):
+    # seq = the number of runs before this one. A racing append fails (exclusive_commit).
+    seq = int(delta.count()) + 1 if delta.version() > 0 else 1
     faults.step(f"commit runs row {manifest['run_id']}")
-    write_deltalake(storage.uri(place), _runs_frame(manifest, attempt, versions, index_version, kind).to_arrow(),
+    write_deltalake(storage.uri(place), _runs_frame(manifest, attempt, versions, index_version, kind, seq).to_arrow(),
                     mode="append", storage_options=storage.delta_options(place),
-                    commit_properties=CommitProperties(custom_metadata={RUN_KEY: manifest["run_id"]}))
+                    commit_properties=exclusive_commit(delta, {RUN_KEY: manifest["run_id"]}))
 
 
 def run_rows(output_dir: Any) -> pl.DataFrame:
@@ -201,11 +207,10 @@ def run_rows(output_dir: Any) -> pl.DataFrame:
     check_layout(output_dir)
     table = open_table(output_dir, RUNS_TABLE)
     if table is None:
-        return schemas.empty(schemas.RUNS).with_columns(seq=pl.lit(0, dtype=pl.Int64))
+        return schemas.empty(schemas.RUNS)
     rows = pl.from_arrow(table.to_pyarrow_table())
     assert isinstance(rows, pl.DataFrame)
-    # finished_at orders runs; the attempt breaks ties deterministically.
-    return rows.sort(["finished_at", "attempt"]).with_row_index("seq", offset=1).with_columns(pl.col("seq").cast(pl.Int64))
+    return rows.sort("seq")
 
 
 def _as_manifest(row: dict[str, Any]) -> dict[str, Any]:
@@ -291,12 +296,17 @@ def vacuum(output_dir: Any, older_than_hours: float) -> dict[str, int]:
     History is kept until then: runs older than that can no longer be read back. Returns the
     number of files deleted per table.
     """
+    from cleaners.index import run_lock
+
     check_layout(output_dir)
     deleted = {}
-    for table in (*TABLES, RUNS_TABLE):
-        delta = open_table(output_dir, table)
-        if delta is None:
-            continue
-        removed = delta.vacuum(retention_hours=int(older_than_hours), enforce_retention_duration=False, dry_run=False)
-        deleted[table] = len(removed)
+    with run_lock(output_dir):  # never under a running commit
+        recover(output_dir)  # first roll back a killed run, whose restore needs the files vacuum would delete
+        for table in (*TABLES, RUNS_TABLE):
+            delta = open_table(output_dir, table)
+            if delta is None:
+                continue
+            removed = delta.vacuum(retention_hours=max(0, round(older_than_hours)), enforce_retention_duration=False,
+                                   dry_run=False)
+            deleted[table] = len(removed)
     return deleted

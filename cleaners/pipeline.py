@@ -72,12 +72,20 @@ def plan_run(input_dir: Any, output_dir: Any, sources: list[str],
     """``source → content hash`` of the files this run reads: all of ``sources``, or in an
     incremental run only those new or changed since the index. Each file is hashed once here
     (ingest reads it again, usually from the page cache)."""
-    limit = settings.ingest.max_file_bytes
-    digests = {source: content_digest(input_dir, source, limit) for source in sorted(sources)}
+    limit, extensions = settings.ingest.max_file_bytes, settings.ingest.extensions
+    digests = {source: content_digest(input_dir, source, limit, extensions) for source in sorted(sources)}
     if not settings.run.incremental:
         return digests
     known = index.indexed_files(output_dir)
     return {source: digest for source, digest in digests.items() if digest is None or known.get(source) != digest}
+
+
+def deleted_since(output_dir: Any, sources: list[str], settings: Settings) -> tuple[str, ...]:
+    """In an incremental run, the files the index knows that are gone from the input: their
+    rows leave the current view (a full run replaces everything anyway)."""
+    if not settings.run.incremental:
+        return ()
+    return tuple(sorted(set(index.indexed_files(output_dir)) - set(sources)))
 
 
 def input_bytes(input_dir: Any, sources: list[str]) -> int:
@@ -92,7 +100,7 @@ def input_bytes(input_dir: Any, sources: list[str]) -> int:
 
 
 def make_job(input_dir: Any, output_dir: Any, digests: dict[str, str | None], settings: Settings,
-             workers: int = 1) -> Job:
+             workers: int = 1, deleted: tuple[str, ...] = ()) -> Job:
     """The job of one run: its shards, partitions and (resumable) staging folder.
 
     Shard and partition counts change neither the output nor the run id. ``run.shards = 0``
@@ -104,20 +112,21 @@ def make_job(input_dir: Any, output_dir: Any, digests: dict[str, str | None], se
     shards = settings.run.shards or max(2, 2 * workers)
     partitions = settings.dedup.partitions or max(4, math.ceil(input_bytes(input_dir, sources)
                                                                / PARTITION_INPUT_BYTES))
-    listing = [f"{source}={digest}" for source, digest in sorted(digests.items())]
+    listing = [f"{source}={digest}" for source, digest in sorted(digests.items())] + [f"{s}=deleted" for s in deleted]
     key = stable_hex(SCHEMA_VERSION, __version__, settings.model_dump_json(), str(shards), str(partitions), *listing)
     staging = Staging.under(output_dir, key)
     staging.root.mkdir(parents=True, exist_ok=True)
     return Job(input_dir=str(input_dir), staging=staging, settings=settings,
                shards=tuple(tuple(shard) for shard in shard_sources(sources, shards)), partitions=partitions,
-               run_id=run_id_for(digests, settings),
+               run_id=run_id_for(digests, settings, deleted), deleted=tuple(deleted),
                attempt=f"{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}")
 
 
-def run_id_for(digests: dict[str, str | None], settings: Settings) -> str:
+def run_id_for(digests: dict[str, str | None], settings: Settings, deleted: tuple[str, ...] = ()) -> str:
     """Deterministic run id: the same files (by content) and settings give the same id. Known
     before any stage runs, so every row written can carry it."""
     listing = [f"{source}={digest or '-'}" for source, digest in sorted(digests.items())]
+    listing += [f"{source}=deleted" for source in deleted]
     return stable_hex(SCHEMA_VERSION, __version__, settings.fingerprint_json(), *listing)
 
 
@@ -227,12 +236,13 @@ def _finish_run(job: Job, started_at: datetime, steps: dict[str, Any] | None) ->
         "dedup": {**_dedup_summary(steps or {}), "top_boilerplate": top_boilerplate(staging),
                   "top_document_clusters": top_document_clusters(staging)},
     }
-    if settings.run.incremental and not sources and last is not None:
+    manifest["files"]["deleted"] = list(job.deleted)
+    if settings.run.incremental and not sources and not job.deleted and last is not None:
         # Nothing new or changed: the tables and the index stay as they are; the run is history.
         versions, index_version = last["table_versions"], last["index_version"]
     else:
         index_version = _write_index_version(job, run_id, files)
-        replace = sources if settings.run.incremental else None
+        replace = sorted({*sources, *job.deleted}) if settings.run.incremental else None
         versions = {}
         for table in output.TABLES:
             folder = staging.final_dir / table
@@ -274,9 +284,14 @@ def _write_index_version(job: Job, run_id: str, files: pl.DataFrame) -> str:
     new_files = files.select("source", "digest").drop_nulls("digest").with_columns(run_id=pl.lit(run_id))
     replaced_docs = None
     if job.settings.run.incremental:
-        old_files = index.read_part(job.output_dir, "files").filter(~pl.col("source").is_in(new_files["source"].implode()))
+        gone = pl.Series([*new_files["source"], *job.deleted], dtype=pl.String).implode()
+        old_files = index.read_part(job.output_dir, "files").filter(~pl.col("source").is_in(gone))
         new_files = pl.concat([old_files, schemas.conform(new_files, schemas.INDEX_FILES)])
         replaced_docs = scan_parts(staging.stage("doc_info"), schemas.DOC_INFO).select("doc_id").collect()["doc_id"].to_list()
+        if job.deleted:
+            deleted = pl.Series(job.deleted, dtype=pl.String).implode()
+            replaced_docs += (index.scan_part(job.output_dir, "doc_info").filter(pl.col("source").is_in(deleted))
+                              .select("doc_id").collect()["doc_id"].to_list())
 
     def staged(folder: Any, pattern: str = "*.parquet") -> list[Any]:
         return sorted(folder.glob(pattern)) if folder.exists() else []
@@ -354,8 +369,9 @@ def run_local(input_dir: Any, output_dir: Any, settings: Settings | None = None,
     output.check_layout(output_dir)
     with index.run_lock(output_dir):
         started_at = datetime.now(UTC)
-        digests = plan_run(input_dir, output_dir, discover(input_dir), settings)
-        job = make_job(input_dir, output_dir, digests, settings, workers)
+        sources = discover(input_dir)
+        digests = plan_run(input_dir, output_dir, sources, settings)
+        job = make_job(input_dir, output_dir, digests, settings, workers, deleted_since(output_dir, sources, settings))
         workers = useful_workers(input_bytes(input_dir, list(digests)), workers)
         if workers == 1:
             return finish_run(job, started_at, execute(job, SerialRunner()))

@@ -43,7 +43,8 @@ FLAGS: Schema = {
 FINAL: dict[str, Schema] = {"documents": DOCUMENTS, "lines": LINES, "rejects": REJECTS, "flags": FLAGS}
 #: One row per committed run (``OUTPUT/runs``): the commit record and the history.
 RUNS: Schema = {
-    "run_id": pl.String, "attempt": pl.String, "kind": pl.String, "started_at": pl.String, "finished_at": pl.String,
+    "seq": pl.Int64, "run_id": pl.String, "attempt": pl.String, "kind": pl.String, "started_at": pl.String,
+    "finished_at": pl.String,
     "schema_version": pl.String, "input_dir": pl.String, "table_versions": pl.String, "index_version": pl.String,
     "manifest": pl.String,
 }

@@ -75,6 +75,7 @@ class Job:
     shards: tuple[tuple[str, ...], ...]
     partitions: int
     run_id: str = "-"  # written into every final row (cleaners/pipeline.run_id_for)
+    deleted: tuple[str, ...] = ()  # incremental: indexed files gone from the input
     attempt: str = "-"  # names one attempt at committing the run (cleaners/pipeline.make_job)
 
     @property

@@ -117,6 +117,9 @@ def copy_file(source: Any, target: Any) -> None:
     on a store."""
     faults.step(f"copy {source} -> {target}")
     if is_local(source) and is_local(target):
+        if target.exists() and os.path.samefile(source, target):
+            return  # a retried commit placing the same part again
+        target.unlink(missing_ok=True)
         try:
             os.link(source, target)
         except OSError:

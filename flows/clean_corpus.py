@@ -125,10 +125,12 @@ def clean_corpus(input_dir: str = "data/raw", output_dir: str = "data/clean", se
 def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, workers: int, worker_pool: bool,
                   logger: Any) -> dict[str, Any]:
     started_at = datetime.now(UTC)
-    digests = pipeline.plan_run(input_dir, output_dir, discover_task(input_dir), settings)
+    sources = discover_task(input_dir)
+    digests = pipeline.plan_run(input_dir, output_dir, sources, settings)
     if settings.run.incremental:
         logger.info("incremental run: %d new or changed files", len(digests))
-    job = pipeline.make_job(input_dir, output_dir, digests, settings, workers)
+    job = pipeline.make_job(input_dir, output_dir, digests, settings, workers,
+                            pipeline.deleted_since(output_dir, sources, settings))
     notify("started", steps=(2 if settings.dedup.enabled else 1) * len(job.shards), files=len(digests))
     processes = useful_workers(pipeline.input_bytes(input_dir, list(digests)), workers) if worker_pool else 1
     if processes > 1:

@@ -56,4 +56,5 @@ def test_an_upgraded_folder_takes_incremental_runs(legacy, tmp_path):
     (raw / "later.txt").write_text("A later story\nSomething new happened at the harbour on Friday evening.\n")
     run = run_local(raw, legacy, Settings.load(None, ["run.incremental=true"]))
     assert run["files"]["count"] == 1  # everything else is known from the converted index
-    assert output.scan_table(legacy, "documents").collect().height == 10
+    assert run["files"]["deleted"] == ["night-2.jsonl"]  # not in this input folder: it leaves the view
+    assert output.scan_table(legacy, "documents").collect().height == 9
