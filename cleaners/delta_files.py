@@ -72,9 +72,10 @@ def replace_sources(delta: DeltaTable, table_root: Any, sources: list[str], atte
     actions: list[Any] = []
     for number, (path, size) in enumerate(_current_files(delta)):
         uri = storage.uri(table_root / path)
-        if not pl.scan_parquet(uri).select("source").filter(pl.col("source").is_in(drop)).head(1).collect().height:
+        hit = pl.col("source").is_in(drop).fill_null(False)  # a null source is never dropped by accident
+        if not pl.scan_parquet(uri).select("source").filter(hit).head(1).collect().height:
             continue
-        kept = pl.scan_parquet(uri).filter(~pl.col("source").is_in(drop)).collect()
+        kept = pl.scan_parquet(uri).filter(~hit).collect()
         actions.append(RemoveAction(path, True, _now_ms(), size, {}))
         if kept.height:
             relative = f"part-kept-{attempt}-{number:05d}.parquet"

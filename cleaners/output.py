@@ -20,7 +20,9 @@ PUT, so two writers can never both win). A run commits its tables one by one, th
 row to ``runs`` — that row is the run's commit point, and it also names the run's index version,
 so tables and index become current together. A run killed before that row exists is rolled back
 by :func:`recover` (each table restored to the version the last committed run recorded), which
-every run and every reader command calls first.
+every run, reindex and vacuum calls first. Readers that go through ``runs`` (:func:`scan_table`,
+``cleaners.analysis``, ``textwash inspect``) read the versions it records, so they never see a
+half-committed run; a raw Delta read can, until the next run rolls it back.
 """
 
 from __future__ import annotations
