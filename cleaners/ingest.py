@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from polars.exceptions import PanicException
 
 from cleaners import schemas, storage
 from cleaners.decoding import DecodeFailure, decode_bytes
@@ -46,6 +47,10 @@ from cleaners.hashing import file_digest, stable_hex
 from cleaners.settings import IngestSettings
 
 REJECT_SCHEMA = dict(schemas.REJECTS)
+#: What parsing a hostile file can raise. polars' Rust code can panic on corrupt Parquet; the
+#: panic reaches Python as ``PanicException``, a ``BaseException``, which ``except Exception``
+#: would let through and fail the run (found by tests/test_ingest_fuzz.py).
+PARSE_ERRORS = (Exception, PanicException)
 FILE_SCHEMA = dict(schemas.FILES)
 
 
@@ -172,6 +177,8 @@ def ingest_files(root: Any, sources: list[str], settings: IngestSettings) -> Ing
                 raise _FileRejected("empty", "the file is empty")
             records, encoding = _parse(data, fmt, settings, file_rejects)
             file_row["encoding"] = encoding
+            if not records.height and not file_rejects:
+                raise _FileRejected("empty", "no record in the file (only blank or whitespace-like lines)")
             if records.height:
                 parsed.append(records.with_columns(
                     source=pl.lit(source), format=pl.lit(fmt.lstrip(".")), encoding=pl.lit(encoding)))
@@ -401,7 +408,7 @@ def _parse_jsonl_with_polars(text: str, utf8: bytes | None, settings: IngestSett
     try:
         table = pl.read_ndjson(io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
                                infer_schema_length=None)
-    except Exception:  # malformed lines, non-objects, clashing types: the slow path explains
+    except PARSE_ERRORS:  # malformed lines, non-objects, clashing types: the slow path explains
         return None
     if table.height != len(lines):
         return None
@@ -428,21 +435,24 @@ def _parse_jsonl_with_polars(text: str, utf8: bytes | None, settings: IngestSett
 def _read_csv(text: str) -> pl.DataFrame:
     import csv
 
-    header = next(csv.reader(io.StringIO(text[:1_000_000])), [])
+    try:
+        header = next(csv.reader(io.StringIO(text[:1_000_000], newline="")), [])
+    except csv.Error:
+        header = []  # polars says what is wrong with it
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise _FileRejected("duplicate_header", f"the header names {repeated} more than once: which one is meant "
                             "is ambiguous")
     try:
         return pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, raise_if_empty=True)
-    except Exception as error:  # polars raises several error types for malformed CSV
+    except PARSE_ERRORS as error:  # polars raises several error types for malformed CSV
         raise _FileRejected("malformed_csv", f"{type(error).__name__}: {error}".splitlines()[0]) from None
 
 
 def _read_parquet(data: bytes) -> pl.DataFrame:
     try:
         return pl.read_parquet(io.BytesIO(data))
-    except Exception as error:
+    except PARSE_ERRORS as error:
         raise _FileRejected("malformed_parquet", f"{type(error).__name__}: {error}".splitlines()[0]) from None
 
 
@@ -468,7 +478,7 @@ def _parse_table(table: pl.DataFrame, settings: IngestSettings) -> pl.DataFrame:
             title=column(title_column),
             body=column(text_column),
         )
-    except Exception as error:  # binary that is not UTF-8, and other casts that fail
+    except PARSE_ERRORS as error:  # binary that is not UTF-8, and other casts that fail
         raise _FileRejected("undecodable", f"{type(error).__name__}: {error}".splitlines()[0]) from None
 
 
