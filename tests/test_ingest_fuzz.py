@@ -24,7 +24,7 @@ def _parquet_bytes() -> bytes:
 
 
 SEEDS = {
-    ".txt": "Title\nA body line.\n\nAnother line.\n".encode(),
+    ".txt": b"Title\nA body line.\n\nAnother line.\n",
     ".jsonl": (json.dumps({"id": 1, "title": "T", "text": "Body"}) + "\n" + json.dumps({"text": "x"}) + "\n").encode(),
     ".json": json.dumps([{"id": "a", "text": "Body"}, {"id": "b", "title": "T", "text": "More"}]).encode(),
     ".csv": b"id,title,text\n1,T,Body one\n2,U,\"Body, two\"\n",
