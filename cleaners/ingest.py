@@ -288,7 +288,7 @@ def _parse(data: bytes, fmt: str, settings: IngestSettings, rejects: list[dict[s
     if fmt == ".json":
         return _parse_json(text, settings, rejects).to_frame(), encoding
     if fmt == ".csv":
-        return _parse_table(_read_csv(text), settings), encoding
+        return _parse_table(_read_csv(text, rejects), settings), encoding
     raise _FileRejected("unsupported_format", f"files ending in {fmt} are not read")  # pragma: no cover
 
 
@@ -432,7 +432,7 @@ def _parse_jsonl_with_polars(text: str, utf8: bytes | None, settings: IngestSett
     )
 
 
-def _read_csv(text: str) -> pl.DataFrame:
+def _read_csv(text: str, rejects: list[dict[str, Any]]) -> pl.DataFrame:
     import csv
 
     try:
@@ -446,7 +446,38 @@ def _read_csv(text: str) -> pl.DataFrame:
     try:
         return pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False, raise_if_empty=True)
     except PARSE_ERRORS as error:  # polars raises several error types for malformed CSV
-        raise _FileRejected("malformed_csv", f"{type(error).__name__}: {error}".splitlines()[0]) from None
+        rows = _csv_row_by_row(text, rejects)
+        if rows is None:
+            raise _FileRejected("malformed_csv", f"{type(error).__name__}: {error}".splitlines()[0]) from None
+        return rows
+
+
+def _csv_row_by_row(text: str, rejects: list[dict[str, Any]]) -> pl.DataFrame | None:
+    """The slow path for a CSV polars refuses: rows with the header's number of fields are kept
+    (with their own row numbers), each other row is rejected alone. None if even that fails."""
+    import csv
+
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error:
+        return None
+    if not rows or not rows[0]:
+        return None
+    header, good, numbers = rows[0], [], []
+    for number, row in enumerate(rows[1:], start=1):
+        if not row:
+            continue
+        if len(row) != len(header):
+            rejects.append({"record": str(number), "reason": "malformed_csv",
+                            "detail": f"row {number} has {len(row)} fields, the header has {len(header)}"})
+            continue
+        good.append(row)
+        numbers.append(number)
+    if not good and not rejects:
+        return None
+    frame = pl.DataFrame({name: [row[index] for row in good] for index, name in enumerate(header)},
+                         schema={name: pl.String for name in header})
+    return frame.with_columns(__row=pl.Series(numbers, dtype=pl.Int64))
 
 
 def _read_parquet(data: bytes) -> pl.DataFrame:
@@ -471,10 +502,11 @@ def _parse_table(table: pl.DataFrame, settings: IngestSettings) -> pl.DataFrame:
         dtype = table.schema[name] if name is not None else pl.String
         if dtype.is_nested() or dtype == pl.Null and name == text_column:
             raise _FileRejected("text_not_string", f"column {name!r} holds {dtype}, not text")
+    rows = pl.col("__row") if "__row" in table.columns else pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
     try:
         return table.select(
             record_id=column(id_column),
-            row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+            row=rows,
             title=column(title_column),
             body=column(text_column),
         )

@@ -107,6 +107,8 @@ def build(folder: Path, outside: Path, bomb_bytes: int = 600_000_000) -> dict[st
     expected["non-string.jsonl"] = ("reject", "text_not_string")
     _write(folder / "dup-header.csv", "id,text,text\n1,a,b\n")
     expected["dup-header.csv"] = ("reject", "duplicate_header")
+    _write(folder / "ragged.csv", "id,title,text\n1,Good,A good row.\n2,Bad,a,b,c\n3,Also good,Another good row.\n")
+    expected["ragged.csv"] = ("reject", "malformed_csv")  # row 2 alone
     _write(folder / "good.csv", "id,title,text\n1,Plain,A plain good row.\n")
     expected["good.csv"] = ("document", {"title": "Plain"})
     return expected

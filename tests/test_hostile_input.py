@@ -72,8 +72,12 @@ def test_every_good_input_is_a_document_with_exact_lineage(hostile_run):
             assert row["n_lines_kept"] == check["kept"], (source, own.select("text", "status").rows())
         if "encoding" in check:
             assert row["encoding"] == check["encoding"], source
-    # the good record of a file with bad ones is kept
+    # the good records of a file with bad ones are kept
     assert documents.filter(pl.col("record") == "ok")["title"].to_list() == ["Fine"]
+    ragged = documents.filter(pl.col("source") == "ragged.csv").sort("record")
+    assert ragged["title"].to_list() == ["Good", "Also good"]
+    rejects = scan_table(root / "out", "rejects").collect().filter(pl.col("source") == "ragged.csv")
+    assert rejects["record"].to_list() == ["2"]
 
 
 def test_nothing_outside_the_input_folder_is_read(hostile_run):
