@@ -17,6 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Prefect gives its temporary server 20 s to start; on a loaded 2-core machine (or a fresh
+# PREFECT_HOME, which first migrates its database) that was seen to time out and fail the run.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 import polars as pl  # noqa: E402
 from prefect import flow, get_run_logger, task  # noqa: E402
