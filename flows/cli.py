@@ -282,18 +282,67 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Watches textwash's process and stops the temporary server if textwash dies without cleaning
+#: up (SIGKILL, the OOM killer), so no server outlives its run.
+_WATCHDOG = """
+import os, signal, sys, time
+parent, servers = int(sys.argv[1]), set()
+
+def children():  # processes whose parent is textwash and that run Prefect's server (Linux /proc)
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and int(entry) != os.getpid() and b"prefect.server.api.server" in command:
+            found.add(int(entry))
+    return found
+
+while True:
+    try:
+        os.kill(parent, 0)
+    except OSError:
+        break
+    servers |= children()
+    time.sleep(0.1)
+for server in servers:
+    try:
+        os.kill(server, signal.SIGTERM)
+    except OSError:
+        pass
+time.sleep(5)
+for server in servers:
+    try:
+        os.kill(server, signal.SIGKILL)
+    except OSError:
+        pass
+"""
+
+
 @contextlib.contextmanager
 def _api_for_workers(task_runner: str) -> Iterator[None]:
-    """Under Prefect's process pool and without a Prefect API, start the one temporary server of
-    this run here and point every worker process at it (a worker process left alone would start
-    a server of its own, about 5 s each). It stops when textwash exits."""
+    """Without a Prefect API, start the one temporary server of this run here: every worker
+    process is pointed at it (under Prefect's process pool a worker left alone would start a
+    server of its own, about 5 s each), and a watchdog stops it if textwash is killed. It stops
+    when textwash exits."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    if task_runner != "processes" or PREFECT_API_URL.value():  # the environment or a profile
+    if task_runner not in ("processes", "threads") or PREFECT_API_URL.value():  # the environment or a profile
         yield
         return
+    import subprocess
+
     from prefect.server.api.server import SubprocessASGIServer
 
+    if sys.platform.startswith("linux"):  # the watchdog reads /proc; started first, so it sees the server start
+        subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid())], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     server = SubprocessASGIServer()
     # start() stops it at interpreter exit, after Prefect has flushed its logs and events to it
     # (those flushes run at thread shutdown; stopping it earlier makes them retry for a minute).

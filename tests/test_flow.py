@@ -91,3 +91,37 @@ def test_cli_on_prefects_process_pool_equals_the_in_process_run(prefect_harness,
                  "--workers", "2"]) == 0
     manifest, reference = latest_run(tmp_path / "out"), run_local(RAW_SAMPLES, tmp_path / "ref")
     assert manifest["run_id"] == reference["run_id"] and manifest["counts"] == reference["counts"]
+
+
+def test_a_killed_run_does_not_leave_its_temporary_prefect_server_behind(tmp_path):
+    """SIGKILL gives textwash no chance to stop the server it started: a watchdog does."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    from tests.conftest import RAW_SAMPLES, REPO
+
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    run = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(RAW_SAMPLES), str(tmp_path / "out"),
+                            "--no-progress"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = None
+    deadline = time.monotonic() + 120
+    while server is None and time.monotonic() < deadline and run.poll() is None:
+        for child in psutil.Process(run.pid).children(recursive=True):
+            try:
+                if "uvicorn" in " ".join(child.cmdline()):
+                    server = child
+            except psutil.Error:
+                pass
+        time.sleep(0.2)
+    assert server is not None, "the run never started its temporary server"
+    time.sleep(1)  # killed while the server starts or serves
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait(timeout=10)
+    gone, _ = psutil.wait_procs([server], timeout=20)
+    assert gone, "the temporary Prefect server outlived its killed run"
