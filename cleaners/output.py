@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import polars as pl
@@ -237,13 +236,6 @@ def find_run(output_dir: Any, run: str) -> dict[str, Any] | None:
     matches = [manifest for manifest in list_runs(output_dir)
                if manifest["run_id"].startswith(run) or manifest["attempt"].startswith(run)]
     return matches[-1] if matches else None
-
-
-def run_as_of(output_dir: Any, when: datetime) -> dict[str, Any] | None:
-    """The last run committed at or before ``when``."""
-    earlier = [manifest for manifest in list_runs(output_dir)
-               if datetime.fromisoformat(manifest["finished_at"]) <= when]
-    return earlier[-1] if earlier else None
 
 
 def recover(output_dir: Any) -> list[str]:

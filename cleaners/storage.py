@@ -28,8 +28,6 @@ from upath import UPath
 
 from cleaners import faults
 
-Location = Path | UPath
-
 
 def is_url(value: str | os.PathLike[str]) -> bool:
     return "://" in str(value)
