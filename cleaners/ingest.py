@@ -396,21 +396,20 @@ def _parse_json(text: str, settings: IngestSettings, rejects: list[dict[str, Any
 def _parse_jsonl_with_polars(text: str, utf8: bytes | None, settings: IngestSettings) -> pl.DataFrame | None:
     """Parse JSONL in Rust when it gives exactly what the line-by-line parser would.
 
-    That is: no blank lines (so row = line number), every line an object, and the id, title
+    That is: no blank lines (so row = line number: polars skips blank lines, so its row count
+    tells), every line an object, and the id, title
     and text fields plain strings (ids may be integers). Anything else returns ``None`` and
     the caller parses line by line, which reports each bad line in ``rejects``.
     """
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines or any(not line.strip() for line in lines):
+    n_lines = text.count("\n") + (not text.endswith("\n"))  # (no list of lines: there may be millions)
+    if not text.strip():
         return None
     try:
         table = pl.read_ndjson(io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
                                infer_schema_length=None)
     except PARSE_ERRORS:  # malformed lines, non-objects, clashing types: the slow path explains
         return None
-    if table.height != len(lines):
+    if table.height != n_lines:  # polars skipped a blank line: row numbers would shift
         return None
     allowed = {"id": (pl.String, pl.Int64), "other": (pl.String,)}
     for name in settings.id_fields:
@@ -543,13 +542,12 @@ def _validate(records: pl.DataFrame, settings: IngestSettings, rejects: list[dic
     accepted = checked.filter(pl.col("_reason").is_null())
     # A record's key: its own id, else "#row"; a repeated id inside one file also gets "#row".
     key = pl.coalesce("record_id", pl.lit("#") + pl.col("row").cast(pl.String))
-    repeated = pl.col("_key").cum_count().over("source", "_key") > 1
+    repeated = ~pl.col("_key").is_first_distinct().over("source")
     accepted = accepted.with_columns(_key=key).with_columns(
         _key=pl.when(repeated).then(pl.col("_key") + "#" + pl.col("row").cast(pl.String)).otherwise("_key")
     )
-    doc_ids = [stable_hex(source, key) for source, key in accepted.select("source", "_key").iter_rows()]
     return accepted.select(
-        doc_id=pl.Series(doc_ids, dtype=pl.String),
+        doc_id=_doc_ids(accepted["source"], accepted["_key"]),
         source=pl.col("source"),
         record=pl.col("record"),
         row=pl.col("row"),
@@ -558,6 +556,18 @@ def _validate(records: pl.DataFrame, settings: IngestSettings, rejects: list[dic
         title=pl.col("title").fill_null(""),
         body=pl.col("body"),
     )
+
+
+def _doc_ids(sources: pl.Series, keys: pl.Series, chunk: int = 65_536) -> pl.Series:
+    """``stable_hex(source, key)`` of every record, a chunk at a time (a file may hold millions
+    of records: no Python list, or tuple per row, of them all)."""
+    parts = [
+        pl.Series([stable_hex(source, key) for source, key in
+                   zip(sources.slice(offset, chunk).to_list(), keys.slice(offset, chunk).to_list(), strict=True)],
+                  dtype=pl.String)
+        for offset in range(0, len(sources), chunk)
+    ]
+    return pl.concat(parts, rechunk=True) if parts else pl.Series([], dtype=pl.String)
 
 
 def _reject_detail(row: dict[str, Any], settings: IngestSettings) -> str:

@@ -150,7 +150,14 @@ class RunSettings(_Section):
         gt=0,
         description="Inside a shard, files are cleaned in batches of about this many MB of "
         "input, each written as its own Parquet part, so memory stays bounded by a batch "
-        "(a single larger file is one batch). Output does not depend on it.",
+        "(a larger file is cut by `batch_records`). Output does not depend on it.",
+    )
+    batch_records: int = Field(
+        default=100_000,
+        ge=1,
+        description="At most this many documents per batch: a file of millions of tiny records is "
+        "cleaned in slices of this many, so memory stays bounded by the slice, not the file. "
+        "Output does not depend on it.",
     )
 
 

@@ -31,6 +31,7 @@ recurring short keys.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +54,7 @@ from cleaners.dedup import (
     minhash_bands,
 )
 from cleaners.documents import assemble_documents, assign_status, normalise_titles
-from cleaners.ingest import ingest_files
+from cleaners.ingest import IngestResult, ingest_files
 from cleaners.lines import split_lines
 from cleaners.near_duplicates import join_clusters, score_members, star_routes, verify_pairs
 from cleaners.normalise import normalise_lines
@@ -138,35 +139,47 @@ def batch_sources(input_dir: Any, sources: list[str] | tuple[str, ...], batch_by
 def prepare_shard(job: Job, shard: int) -> dict[str, Any]:
     """Ingest, split, normalise and find in-document duplicates for one shard; write map outputs.
 
+    A shard is read in batches of about ``run.batch_mb`` of files, and a batch is cleaned in
+    slices of at most ``run.batch_records`` documents, each slice its own part: memory is bounded
+    by a slice whatever the shape of the input (one huge file of tiny records included).
     Resumable: a shard finished by an earlier attempt of the same run is not redone.
     """
     done = job.staging.done(shard)
     if done.exists():
         return dict(json.loads(done.read_text(encoding="utf-8")))
     totals = {"documents": 0, "lines": 0, "rejects": 0, "capped_blocks": 0}
-    parts = []
-    batch_bytes = int(job.settings.run.batch_mb * 1_000_000)
-    for batch_no, batch in enumerate(batch_sources(job.input_dir, job.shards[shard], batch_bytes)):
-        name = part_name(shard, batch_no)
-        counts = _prepare_batch(job, batch, name)
-        for key in totals:
-            totals[key] += counts[key]
-        parts.append(name)
+    parts: list[str] = []
+    run = job.settings.run
+    for batch in batch_sources(job.input_dir, job.shards[shard], int(run.batch_mb * 1_000_000)):
+        ingested = ingest_files(job.input_dir, batch, job.settings.ingest)
+        name = part_name(shard, len(parts))
+        _stage_write(ingested.files, job.staging.stage("files", name), schemas.FILES)
+        for documents, rejects in record_slices(ingested, run.batch_records):
+            name = part_name(shard, len(parts))
+            counts = _prepare_slice(job, documents, rejects, name)
+            for key in totals:
+                totals[key] += counts[key]
+            parts.append(name)
     result = {"shard": shard, "parts": parts, **totals}
     write_json_atomic(result, done)
     return result
 
 
-def _prepare_batch(job: Job, sources: list[str], name: str) -> dict[str, int]:
+def record_slices(ingested: IngestResult, size: int) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """``(documents, rejects)`` in slices of at most ``size`` documents (rejects go with the first)."""
+    yield ingested.documents.slice(0, size), ingested.rejects
+    for offset in range(size, ingested.documents.height, size):
+        yield ingested.documents.slice(offset, size), ingested.rejects.clear()
+
+
+def _prepare_slice(job: Job, raw_documents: pl.DataFrame, rejects: pl.DataFrame, name: str) -> dict[str, int]:
     settings, staging = job.settings, job.staging
-    ingested = ingest_files(job.input_dir, sources, settings.ingest)
-    lines = assign_status(normalise_lines(split_lines(ingested.documents), settings.normalise))
-    documents = normalise_titles(ingested.documents, settings.normalise)
-    counts = {"documents": documents.height, "lines": lines.height, "rejects": ingested.rejects.height,
+    lines = assign_status(normalise_lines(split_lines(raw_documents), settings.normalise))
+    documents = normalise_titles(raw_documents, settings.normalise)
+    counts = {"documents": documents.height, "lines": lines.height, "rejects": rejects.height,
               "capped_blocks": 0}
-    _stage_write(ingested.files, staging.stage("files", name), schemas.FILES)
     if not settings.dedup.enabled:  # nothing corpus-wide to wait for: the final tables now
-        _write_final(job, name, apply_dedup(lines), documents, ingested.rejects)
+        _write_final(job, name, apply_dedup(lines), documents, rejects)
         return counts
 
     dedup = settings.dedup
@@ -184,7 +197,7 @@ def _prepare_batch(job: Job, sources: list[str], name: str) -> dict[str, int]:
     short_keys = lines.with_columns(key=pl.when(pl.col("key_chars") <= dedup.boilerplate_max_chars).then("key"))
     for table, frame, schema in [
         ("lines", short_keys, schemas.STAGED_LINES), ("documents", documents, schemas.STAGED_DOCUMENTS),
-        ("doc_info", doc_info, schemas.DOC_INFO), ("rejects", ingested.rejects, schemas.REJECTS),
+        ("doc_info", doc_info, schemas.DOC_INFO), ("rejects", rejects, schemas.REJECTS),
         ("duplicates", duplicates, schemas.DUPLICATES), ("shingles", shingles, schemas.SHINGLES),
     ]:
         _stage_write(frame, staging.stage(table, name), schema)

@@ -235,7 +235,8 @@ def test_properties_of_dedup(documents, rng):
 
 
 def test_shards_partitions_and_batches_do_not_change_any_status(tmp_path):
-    """Same statuses, clusters and texts with 1 shard/1 partition and 4 shards/3 partitions/tiny batches."""
+    """Same statuses, clusters and texts with 1 shard/1 partition and 4 shards/3 partitions/tiny
+    batches, files cut into slices of 40 records (each file holds 150)."""
     from benchmarks.generate import generate
     from cleaners.output import scan_table
     from cleaners.pipeline import run_local
@@ -244,13 +245,16 @@ def test_shards_partitions_and_batches_do_not_change_any_status(tmp_path):
     corpus = generate(tmp_path / "gen", 0.6, seed=7, docs_per_part=150) / "corpus"
     outputs = {}
     for name, overrides in {"one": ["run.shards=1", "dedup.partitions=1"],
-                            "many": ["run.shards=4", "dedup.partitions=3", "run.batch_mb=0.05"]}.items():
+                            "many": ["run.shards=4", "dedup.partitions=3", "run.batch_mb=0.05",
+                                     "run.batch_records=40"]}.items():
         run_local(corpus, tmp_path / name, Settings.load(None, overrides))
         outputs[name] = (
             scan_table(tmp_path / name, "lines").drop("run_id").collect().sort("doc_id", "line_no"),
             scan_table(tmp_path / name, "documents").drop("run_id").collect().sort("doc_id"),
+            scan_table(tmp_path / name, "flags").drop("run_id").collect().sort("doc_id", "line_no"),
         )
-    assert outputs["one"][0].equals(outputs["many"][0])
-    assert outputs["one"][1].equals(outputs["many"][1])
+    for one, many in zip(outputs["one"], outputs["many"], strict=True):
+        assert one.equals(many)
+    assert len(list((tmp_path / "many" / "lines").glob("*.parquet"))) > len(list(corpus.glob("*.jsonl")))
     assert {"duplicate", "boilerplate"} <= set(outputs["one"][0]["status"])
     assert outputs["one"][1]["dup_cluster_size"].max() > 1
