@@ -35,6 +35,7 @@ every partition is an independent task (see ``cleaners/stages.py``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -42,7 +43,7 @@ from rapidfuzz import fuzz, process
 
 from cleaners import schemas, statuses
 from cleaners.hashing import stable_hex
-from cleaners.keys import PRIME, line_key, ngram_hashes, stable_hash64, word_shingles, words
+from cleaners.keys import PRIME, facts_differ, line_key, ngram_hashes, numbers, stable_hash64, word_shingles, words
 from cleaners.near_duplicates import verify_partition
 from cleaners.settings import DedupSettings
 
@@ -52,15 +53,19 @@ _BAND_BASE = 1_000_033
 # --------------------------------------------------------------------------- keys
 
 def add_keys(lines: pl.DataFrame) -> pl.DataFrame:
-    """Add ``key``, ``key_hash`` (stable Int64) and ``key_chars`` to lines with a ``text`` column.
+    """Add ``key``, ``key_hash`` (stable Int64), ``key_chars`` and ``numbers_hash`` (stable hash
+    of the line's numbers, :func:`cleaners.keys.numbers`) to lines with a ``text`` column.
 
     Keys are computed once per distinct text and joined back (syndicated lines repeat).
     """
-    distinct = lines.select(pl.col("text").unique()).with_columns(key=line_key(pl.col("text")))
+    distinct = lines.select(pl.col("text").unique()).with_columns(key=line_key(pl.col("text")),
+                                                                    _numbers=numbers(pl.col("text")))
     distinct = distinct.with_columns(
         key_hash=stable_hash64(distinct.get_column("key")),
         key_chars=pl.col("key").str.len_chars().cast(pl.Int32),
-    )
+        numbers_hash=pl.when(pl.col("_numbers") == "").then(pl.lit(0, dtype=pl.Int64))
+        .otherwise(stable_hash64(distinct.get_column("_numbers"))),
+    ).drop("_numbers")
     return lines.join(distinct, on="text", how="left", maintain_order="left", nulls_equal=True)
 
 
@@ -78,7 +83,7 @@ def keyed_lines(lines: pl.DataFrame) -> pl.DataFrame:
     """Non-empty lines with a row id ``lid`` and an integer ``doc_no`` (cheaper to group by)."""
     return lines.filter(pl.col("key_chars") > 0).with_row_index("lid").select(
         "lid", "doc_id", pl.col("doc_id").rank("dense").cast(pl.Int64).alias("doc_no"),
-        "line_no", "key", "key_hash", "key_chars")
+        "line_no", "key", "key_hash", "key_chars", "numbers_hash", "text")
 
 
 def _windowed_pairs(members: pl.DataFrame, window: int) -> pl.DataFrame:
@@ -107,12 +112,13 @@ def capped_blocks(keyed: pl.DataFrame, settings: DedupSettings) -> int:
 def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
     """Lines that repeat an earlier line of the same document, exactly or nearly.
 
-    ``keyed`` comes from :func:`keyed_lines`. Returns ``doc_id, line_no,
+    Two lines whose numbers, names or dates differ are never duplicates, however alike their keys
+    (which fold digits and case). ``keyed`` comes from :func:`keyed_lines`. Returns ``doc_id, line_no,
     dup_of_line_no, similarity`` for the duplicates only; each duplicate points at its closest
     earlier line (the earliest on ties).
     """
     exact = (
-        keyed.with_columns(first=pl.col("line_no").min().over("doc_no", "key_hash"))
+        keyed.with_columns(first=pl.col("line_no").min().over("doc_no", "key_hash", "numbers_hash"))
         .filter(pl.col("line_no") > pl.col("first"))
         .select("doc_id", "line_no", dup_of_line_no=pl.col("first"), similarity=pl.lit(100.0))
     )
@@ -134,16 +140,19 @@ def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.D
     )
     pairs = _windowed_pairs(members, settings.block_window)
     pairs = (
-        pairs.join(keyed.select("lid", "doc_id", "doc_no", "line_no", "key", "key_hash"), on="lid")
+        pairs.join(keyed.select("lid", "doc_id", "doc_no", "line_no", "key", "key_hash", "numbers_hash"), on="lid")
         .join(keyed.select(pl.col("lid").alias("lid_b"), pl.col("doc_no").alias("doc_no_b"),
                            pl.col("line_no").alias("line_no_b"), pl.col("key").alias("key_b"),
-                           pl.col("key_hash").alias("key_hash_b")), on="lid_b")
-        .filter((pl.col("doc_no") == pl.col("doc_no_b")) & (pl.col("key_hash") != pl.col("key_hash_b")))
+                           pl.col("key_hash").alias("key_hash_b"), pl.col("numbers_hash").alias("numbers_b")),
+              on="lid_b")
+        .filter((pl.col("doc_no") == pl.col("doc_no_b")) & (pl.col("key_hash") != pl.col("key_hash_b"))
+                & (pl.col("numbers_hash") == pl.col("numbers_b")))  # numbers are content
     )
     pairs = pairs.with_columns(similarity=pl.Series(_scores(pairs["key"], pairs["key_b"]), dtype=pl.Float64))
+    near = pairs.filter(pl.col("similarity") >= settings.fuzzy_threshold)
+    near = near.filter(~_facts_differ(near, keyed))
     near = (
-        pairs.filter(pl.col("similarity") >= settings.fuzzy_threshold)
-        .with_columns(
+        near.with_columns(
             earlier=pl.min_horizontal("line_no", "line_no_b"),
             later=pl.max_horizontal("line_no", "line_no_b"),
         )
@@ -157,24 +166,36 @@ def in_document_duplicates(keyed: pl.DataFrame, settings: DedupSettings) -> pl.D
     )
 
 
+def _facts_differ(pairs: pl.DataFrame, keyed: pl.DataFrame) -> pl.Series:
+    """For each near pair (``lid``, ``lid_b``): whether the two lines' texts differ in a number, a
+    name or a date (:func:`cleaners.keys.facts_differ`). Only pairs past the threshold get here."""
+    texts = keyed.select("lid", "text")
+    both = (pairs.select("lid", "lid_b").join(texts, on="lid", how="left", maintain_order="left")
+            .join(texts.rename({"lid": "lid_b", "text": "text_b"}), on="lid_b", how="left", maintain_order="left"))
+    return pl.Series([facts_differ(left, right) for left, right in zip(both["text"], both["text_b"], strict=True)],
+                     dtype=pl.Boolean)
+
+
 # ---------------------------------------------------------- near-duplicate documents
 
-def document_shingles(keyed: pl.DataFrame, duplicates: pl.DataFrame, settings: DedupSettings,
-                       chunk_lines: int = 50_000) -> pl.DataFrame:
-    """``doc_id, shingles``: the set of word n-gram hashes of each document's content lines, as
-    one sorted list of distinct hashes per document (compact to store, route and compare).
+@dataclass(frozen=True)
+class ContentGrams:
+    """Content lines (``lid, doc_no, doc_id, line_no, key, key_hash, numbers_hash, kid``: longer
+    than ``boilerplate_max_chars``, not in-document repeats; ``kid`` numbers distinct keys) and
+    the word n-gram hashes of each distinct key (``kid, shingle``), computed once and used both
+    for near-duplicate documents and for repeated paragraphs (:mod:`cleaners.paragraphs`)."""
 
-    Content lines are those longer than ``boilerplate_max_chars`` that are not in-document
-    duplicates. Leaving out short lines (where boilerplate lives) and repeats makes document
-    similarity independent of what deduplication removes, so deduplicating the output again
-    finds the same clusters and changes nothing. A document made only of short lines has no
-    shingles and is never a near-duplicate. Shingles are taken inside each line, in chunks of
-    ``chunk_lines`` lines to keep memory flat.
-    """
+    content: pl.DataFrame
+    grams: pl.DataFrame
+
+
+def content_grams(keyed: pl.DataFrame, duplicates: pl.DataFrame, settings: DedupSettings,
+                  chunk_lines: int = 50_000) -> ContentGrams:
+    """The content lines of ``keyed`` and their keys' n-grams (``doc_shingle_words`` words)."""
     content = (
         keyed.filter(pl.col("key_chars") > settings.boilerplate_max_chars)
         .join(duplicates.select("doc_id", "line_no"), on=["doc_id", "line_no"], how="anti", maintain_order="left")
-        .select("lid", "doc_no", "key")
+        .select("lid", "doc_no", "doc_id", "line_no", "key", "key_hash", "numbers_hash")
     )
     # Shingles are a function of the key: hash each distinct key's n-grams once (syndicated
     # copies repeat their lines), then give them to every document that has the key.
@@ -185,13 +206,30 @@ def document_shingles(keyed: pl.DataFrame, duplicates: pl.DataFrame, settings: D
     for start in range(0, keys.height, chunk_lines):
         chunk_words = words(keys.slice(start, chunk_lines), "kid", "key", cache=cache)
         key_grams.append(ngram_hashes(chunk_words, "kid", settings.doc_shingle_words))
-    grams_of_key = pl.concat(key_grams) if key_grams else pl.DataFrame(schema={"kid": pl.Int64, "shingle": pl.Int64})
+    grams = pl.concat(key_grams) if key_grams else pl.DataFrame(schema={"kid": pl.Int64, "shingle": pl.Int64})
+    return ContentGrams(content=content, grams=grams)
+
+
+def document_shingles(keyed: pl.DataFrame, duplicates: pl.DataFrame, settings: DedupSettings,
+                      chunk_lines: int = 50_000, grams: ContentGrams | None = None) -> pl.DataFrame:
+    """``doc_id, shingles``: the set of word n-gram hashes of each document's content lines, as
+    one sorted list of distinct hashes per document (compact to store, route and compare).
+
+    Content lines are those longer than ``boilerplate_max_chars`` that are not in-document
+    duplicates. Leaving out short lines (where boilerplate lives) and repeats makes document
+    similarity independent of what deduplication removes, so deduplicating the output again
+    finds the same clusters and changes nothing. A document made only of short lines has no
+    shingles and is never a near-duplicate. Shingles are taken inside each line, in chunks of
+    ``chunk_lines`` lines to keep memory flat. ``grams``: :func:`content_grams`, if already known.
+    """
+    grams = grams or content_grams(keyed, duplicates, settings, chunk_lines)
+    content, grams_of_key = grams.content, grams.grams
     parts = [np.empty(0, dtype=np.int64)]
     for start in range(0, content.height, chunk_lines):
-        grams = content.slice(start, chunk_lines).select("kid", "doc_no").join(grams_of_key, on="kid")
+        chunk = content.slice(start, chunk_lines).select("kid", "doc_no").join(grams_of_key, on="kid")
         # (document, shingle) as one int64 (doc_no < 2**32, shingle < 2**31): a flat array to
         # deduplicate, far lighter than a two-column unique.
-        parts.append(_sorted_unique(grams["doc_no"].to_numpy() * PRIME + grams["shingle"].to_numpy()))
+        parts.append(_sorted_unique(chunk["doc_no"].to_numpy() * PRIME + chunk["shingle"].to_numpy()))
     combined = _sorted_unique(np.concatenate(parts))
     doc_ids = keyed.select("doc_no", "doc_id").unique("doc_no")
     return (
@@ -430,39 +468,53 @@ def assign_boilerplate(lines: pl.DataFrame, boilerplate: pl.DataFrame, settings:
     return pl.concat([exact, variants.cast(exact.schema)])
 
 
+_NO_BOILERPLATE: schemas.Schema = {
+    "doc_id": pl.String, "line_no": pl.Int32, "cluster_id": pl.String, "cluster_text": pl.String,
+    "cluster_docs": pl.Int64, "first_doc_id": pl.String, "first_line_no": pl.Int32, "bp_similarity": pl.Float64,
+}
+
+
 def apply_dedup(lines: pl.DataFrame, duplicates: pl.DataFrame | None = None,
-                boilerplate: pl.DataFrame | None = None) -> pl.DataFrame:
+                boilerplate: pl.DataFrame | None = None, repeats: pl.DataFrame | None = None) -> pl.DataFrame:
     """Give each line its final status, reason and what it duplicates.
 
-    ``duplicates`` is :func:`in_document_duplicates`' answer and ``boilerplate``
-    :func:`assign_boilerplate`'s (``None`` for both when dedup is off: kept lines then say so).
-    Statuses, their precedence and their reasons come from :mod:`cleaners.statuses`.
+    ``duplicates`` is :func:`in_document_duplicates`' answer, ``boilerplate``
+    :func:`assign_boilerplate`'s and ``repeats`` :func:`cleaners.paragraphs.resolve_repeats`'
+    (``None`` for all when dedup is off: kept lines then say so; ``None`` for ``repeats`` when
+    repeated paragraphs are not looked for). Statuses, their precedence and their reasons come
+    from :mod:`cleaners.statuses`.
     """
-    dedup_ran = duplicates is not None or boilerplate is not None
-    if duplicates is None:
-        duplicates = schemas.empty(schemas.DUPLICATES)
-    if boilerplate is None:
-        boilerplate = schemas.empty({"doc_id": pl.String, "line_no": pl.Int32, "cluster_id": pl.String,
-                                     "cluster_text": pl.String, "cluster_docs": pl.Int64, "first_doc_id": pl.String,
-                                     "first_line_no": pl.Int32, "bp_similarity": pl.Float64})
+    checks = statuses.Checks(dedup=duplicates is not None or boilerplate is not None,
+                             paragraphs=repeats is not None)
+    duplicates = schemas.empty(schemas.DUPLICATES) if duplicates is None else duplicates
+    boilerplate = schemas.empty(_NO_BOILERPLATE) if boilerplate is None else boilerplate
+    repeats = schemas.empty(schemas.REPEATS) if repeats is None else repeats
+    repeats = repeats.select("doc_id", "line_no", rp_doc_id="first_doc_id", rp_source="first_source",
+                             rp_row="first_row", rp_line_no="first_line_no", rp_similarity="similarity", rp_docs="family_docs")
     joined = (
         lines.join(duplicates, on=["doc_id", "line_no"], how="left")
         .join(boilerplate, on=["doc_id", "line_no"], how="left")
+        .join(repeats, on=["doc_id", "line_no"], how="left")
     )
-    is_empty = pl.col("status") == "empty"
-    is_boilerplate = ~is_empty & pl.col("cluster_id").is_not_null()
+    found = statuses.Found(boilerplate=pl.col("cluster_id").is_not_null(),
+                           duplicate=pl.col("dup_of_line_no").is_not_null(),
+                           repeat=pl.col("rp_doc_id").is_not_null())
+    status = statuses.status_of(found)
+    is_boilerplate, is_duplicate, is_repeat = (status == "boilerplate"), statuses.is_in_document(found), \
+        statuses.is_repeat(found)
     is_first_boilerplate = (pl.col("first_doc_id") == pl.col("doc_id")) & (pl.col("first_line_no") == pl.col("line_no"))
-    is_duplicate = ~is_empty & ~is_boilerplate & pl.col("dup_of_line_no").is_not_null()
-    similarity = (pl.when(is_boilerplate).then(pl.col("bp_similarity")).otherwise(pl.col("similarity"))
-                  .round(1))
+    similarity = (pl.when(is_boilerplate).then(pl.col("bp_similarity"))
+                  .when(is_duplicate).then(pl.col("similarity"))
+                  .when(is_repeat).then(pl.col("rp_similarity")).round(1))
     return joined.with_columns(
-        **statuses.final_status(pl.col("cluster_id").is_not_null(), pl.col("dup_of_line_no").is_not_null(),
-                                similarity, dedup_ran),
+        status=status,
+        reason=statuses.reason_of(found, similarity, checks),
         duplicate_of_doc_id=pl.when(is_boilerplate & ~is_first_boilerplate).then(pl.col("first_doc_id"))
-        .when(is_duplicate).then(pl.col("doc_id")),
+        .when(is_duplicate).then(pl.col("doc_id")).when(is_repeat).then(pl.col("rp_doc_id")),
         duplicate_of_line_no=pl.when(is_boilerplate & ~is_first_boilerplate).then(pl.col("first_line_no"))
-        .when(is_duplicate).then(pl.col("dup_of_line_no")).cast(pl.Int32),
-        similarity=pl.when(is_boilerplate | is_duplicate).then(similarity),
+        .when(is_duplicate).then(pl.col("dup_of_line_no")).when(is_repeat).then(pl.col("rp_line_no"))
+        .cast(pl.Int32),
+        similarity=similarity,
         boilerplate_cluster_id=pl.when(is_boilerplate).then(pl.col("cluster_id")),
         boilerplate_cluster_text=pl.when(is_boilerplate).then(pl.col("cluster_text")),
         boilerplate_cluster_docs=pl.when(is_boilerplate).then(pl.col("cluster_docs")).cast(pl.Int32),
@@ -478,11 +530,19 @@ def deduplicate(lines: pl.DataFrame, doc_info: pl.DataFrame, settings: DedupSett
     partition by partition.
     """
     keyed_all = add_keys(lines)
+    from cleaners import paragraphs  # (it builds on this module)
+
     keyed = keyed_lines(keyed_all)
     duplicates = in_document_duplicates(keyed, settings)
-    shingles = document_shingles(keyed, duplicates, settings)
+    grams = content_grams(keyed, duplicates, settings)
+    shingles = document_shingles(keyed, duplicates, settings, grams=grams)
     pairs = candidate_pairs(minhash_bands(shingles, settings))
     clusters, _ = verify_partition(pairs, shingles, doc_info, settings.doc_jaccard_threshold)
     stats = key_statistics(boilerplate_occurrences(keyed_all, doc_info, settings), clusters)
     boilerplate = assign_boilerplate(keyed_all, boilerplate_clusters(stats, settings), settings)
-    return apply_dedup(keyed_all, duplicates, boilerplate), clusters
+    repeats = None
+    if settings.repeated_paragraphs:
+        candidates = paragraphs.candidate_repeats(paragraphs.paragraph_anchors(grams, doc_info, settings), clusters)
+        keys = keyed.select("doc_id", "line_no", "text", "key")
+        repeats = paragraphs.resolve_repeats(paragraphs.verify_repeats(candidates, keys, settings))
+    return apply_dedup(keyed_all, duplicates, boilerplate, repeats), clusters

@@ -13,6 +13,9 @@ same everywhere.
 
 from __future__ import annotations
 
+import difflib
+import re
+
 import numpy as np
 import polars as pl
 import xxhash
@@ -31,6 +34,60 @@ def line_key(text: pl.Expr) -> pl.Expr:
         .str.replace_all(r"[^\p{L}\p{N}]+", " ")  # punctuation, symbols and whitespace runs
         .str.strip_chars(" ")
     )
+
+
+#: A number as written: digit runs joined by ``.`` or ``,`` ("1,923.40", "0900", "2.1").
+NUMBER = r"\p{N}+(?:[.,]\p{N}+)*"
+
+
+def numbers(text: pl.Expr) -> pl.Expr:
+    """The numbers of a line, in order, joined by spaces ("" when it has none).
+
+    Keys fold digits (so "2.1k SHARES" and "3.4k SHARES" are one boilerplate key); two *content*
+    lines are the same only when their numbers are too ("rose 1.2% to $1,923.40" is not "fell
+    0.4% to $1,911.10"), so deduplication compares this alongside the key.
+    """
+    return text.str.extract_all(NUMBER).list.join(" ")
+
+
+_WORD = re.compile(r"\S+")
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+
+
+def _words(text: str) -> tuple[list[str], list[bool]]:
+    """Lower-cased words of ``text`` (punctuation stripped) and whether each carries a fact:
+    a number, or a capitalised word that does not start a sentence (a name, a month, a weekday).
+    In a line with more capitals than small letters, case tells nothing, so only numbers count."""
+    letters = [char for char in text if char.isalpha()]
+    shouted = sum(char.isupper() for char in letters) * 2 > len(letters)
+    folded, facts = [], []
+    starts_sentence = True
+    for match in _WORD.finditer(text):
+        raw = match.group()
+        word = raw.strip(".,;:!?\"'“”‘’()[]{}«»…-—–")
+        if word:
+            name = not shouted and not starts_sentence and word[0].isupper()
+            folded.append(word.lower())
+            facts.append(name or any(char.isdigit() for char in word))
+        starts_sentence = bool(_SENTENCE_END.search(raw))
+    return folded, facts
+
+
+def facts_differ(left: str, right: str) -> bool:
+    """Whether two near-identical lines differ in a number, a name or a date, not only in wording.
+
+    "Spot gold rose 1.2%" / "fell 0.4%", "Senator Smith said" / "Senator Jones said", "on Monday" /
+    "on Tuesday" are different facts, however high their similarity; "refusing to" / "declining
+    to", a typo or a dropped "the" are not. Words are aligned (difflib) and every word that is
+    not matched is checked.
+    """
+    left_words, left_facts = _words(left)
+    right_words, right_facts = _words(right)
+    matcher = difflib.SequenceMatcher(None, left_words, right_words, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal" and (any(left_facts[i1:i2]) or any(right_facts[j1:j2])):
+            return True
+    return False
 
 
 def stable_hash64(values: pl.Series) -> pl.Series:

@@ -23,6 +23,7 @@ from cleaners import SCHEMA_VERSION, __version__, faults, index, output, schemas
 from cleaners.dedup import (
     add_keys,
     boilerplate_occurrences,
+    content_grams,
     document_shingles,
     in_document_duplicates,
     keyed_lines,
@@ -30,6 +31,7 @@ from cleaners.dedup import (
 )
 from cleaners.hashing import stable_bucket, stable_hex
 from cleaners.ingest import content_digest, discover
+from cleaners.paragraphs import paragraph_anchors
 from cleaners.plan import ProcessRunner, SerialRunner, default_workers, execute, useful_workers
 from cleaners.settings import Settings
 from cleaners.stages import Job, scan_parts
@@ -277,8 +279,8 @@ def _dedup_summary(steps: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write_index_version(job: Job, run_id: str, files: pl.DataFrame) -> str:
-    """The run's index version (not yet current): its files, documents, shingles, bands and
-    short-line occurrences, replacing the index after a full run, merged into it after an
+    """The run's index version (not yet current): its files, documents, shingles, bands,
+    short-line occurrences and content lines' anchors, replacing the index after a full run, merged into it after an
     incremental one. The staged files are linked or copied in, never read into memory."""
     staging = job.staging
     new_files = files.select("source", "digest").drop_nulls("digest").with_columns(run_id=pl.lit(run_id))
@@ -298,7 +300,8 @@ def _write_index_version(job: Job, run_id: str, files: pl.DataFrame) -> str:
 
     parts = {"doc_info": staged(staging.stage("doc_info")), "shingles": staged(staging.stage("shingles")),
              "bands": staged(staging.mapped("bands"), "p=*/*.parquet"),
-             "occurrences": staged(staging.mapped("occurrences"), "p=*/*.parquet")}
+             "occurrences": staged(staging.mapped("occurrences"), "p=*/*.parquet"),
+             "anchors": staged(staging.mapped("anchors"), "p=*/*.parquet")}
     return index.write_index(job.output_dir, new_files, parts, replaced_docs, version=job.attempt)
 
 
@@ -338,11 +341,14 @@ def rebuild_index(output_dir: Any, settings: Settings | None = None) -> dict[str
             .with_columns(pl.col("n_chars").fill_null(0))
         )
         keyed = keyed_lines(lines)
-        shingles = document_shingles(keyed, in_document_duplicates(keyed, settings.dedup), settings.dedup)
+        duplicates = in_document_duplicates(keyed, settings.dedup)
+        grams = content_grams(keyed, duplicates, settings.dedup)
+        shingles = document_shingles(keyed, duplicates, settings.dedup, grams=grams)
         version = index.new_version()
         scratch = output_dir / STAGING_REBUILD / version
         parts = {"doc_info": doc_info, "shingles": shingles, "bands": minhash_bands(shingles, settings.dedup),
-                 "occurrences": boilerplate_occurrences(lines, doc_info, settings.dedup)}
+                 "occurrences": boilerplate_occurrences(lines, doc_info, settings.dedup),
+                 "anchors": paragraph_anchors(grams, doc_info, settings.dedup)}
         paths = {}
         for part, frame in parts.items():
             paths[part] = [output.write_table(frame, scratch / f"{part}.parquet", index.PARTS[part])]

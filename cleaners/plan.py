@@ -33,6 +33,7 @@ class Stage:
     function: str
     over: Literal["shards", "partitions", "once"]
     needs_dedup: bool = True
+    needs_paragraphs: bool = False
 
     def units(self, job: Job) -> list[int]:
         if self.over == "shards":
@@ -42,6 +43,8 @@ class Stage:
         return [0]
 
     def applies(self, settings: Settings) -> bool:
+        if self.needs_paragraphs and not settings.dedup.repeated_paragraphs:
+            return False
         return settings.dedup.enabled or not self.needs_dedup
 
 
@@ -54,6 +57,10 @@ PLAN: tuple[Stage, ...] = (
     Stage("cluster-documents", "cluster_documents", "once"),
     Stage("route-cluster-shingles", "route_cluster_shingles", "shards"),
     Stage("score-clusters", "score_clusters", "partitions"),
+    Stage("pair-paragraphs", "pair_paragraphs", "partitions", needs_paragraphs=True),
+    Stage("route-paragraph-keys", "route_paragraph_keys", "shards", needs_paragraphs=True),
+    Stage("verify-paragraphs", "verify_paragraphs", "partitions", needs_paragraphs=True),
+    Stage("resolve-paragraphs", "resolve_paragraphs", "once", needs_paragraphs=True),
     Stage("count-keys", "count_keys", "partitions"),
     Stage("find-boilerplate", "find_boilerplate", "once"),
     Stage("apply", "apply_shard", "shards"),

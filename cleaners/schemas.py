@@ -62,6 +62,7 @@ STAGED_DOCUMENTS: Schema = {
 STAGED_LINES: Schema = {
     "doc_id": pl.String, "line_no": pl.Int32, "text_raw": pl.String, "text": pl.String, "fixes": pl.List(pl.String),
     "status": pl.String, "reason": pl.String, "key": pl.String, "key_hash": pl.Int64, "key_chars": pl.Int32,
+    "numbers_hash": pl.Int64,
 }
 DOC_INFO: Schema = {"doc_id": pl.String, "source": pl.String, "row": pl.Int64, "n_chars": pl.Int64}
 DUPLICATES: Schema = {"doc_id": pl.String, "line_no": pl.Int32, "dup_of_line_no": pl.Int32, "similarity": pl.Float64}
@@ -91,11 +92,24 @@ BOILERPLATE: Schema = {
     "key_hash": pl.Int64, "key": pl.String, "cluster_id": pl.String, "cluster_text": pl.String,
     "cluster_docs": pl.Int64, "similarity": pl.Float64, "first_doc_id": pl.String, "first_line_no": pl.Int32,
 }
+ANCHORS: Schema = {
+    "anchor": pl.Int64, "numbers_hash": pl.Int64, "key_hash": pl.Int64, "doc_id": pl.String, "source": pl.String,
+    "row": pl.Int64, "line_no": pl.Int32,
+}
+_FIRST: Schema = {"first_doc_id": pl.String, "first_source": pl.String, "first_row": pl.Int64,
+                  "first_line_no": pl.Int32}
+REPEAT_PAIRS: Schema = {"doc_id": pl.String, "line_no": pl.Int32, "key_hash": pl.Int64, **_FIRST,
+                        "first_key_hash": pl.Int64, "family_docs": pl.Int64}
+PARAGRAPH_KEYS: Schema = {"doc_id": pl.String, "line_no": pl.Int32, "text": pl.String, "key": pl.String}
+VERIFIED_REPEATS: Schema = {"doc_id": pl.String, "line_no": pl.Int32, **_FIRST, "similarity": pl.Float64,
+                            "family_docs": pl.Int64}
+REPEATS: Schema = VERIFIED_REPEATS
 INDEX_FILES: Schema = {"source": pl.String, "digest": pl.String, "run_id": pl.String}
 
 #: The cross-run index's tables (``cleaners/index.py``).
 INDEX: dict[str, Schema] = {
     "files": INDEX_FILES, "doc_info": DOC_INFO, "shingles": SHINGLES, "bands": BANDS, "occurrences": OCCURRENCES,
+    "anchors": ANCHORS,
 }
 
 

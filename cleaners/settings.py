@@ -197,6 +197,17 @@ class DedupSettings(_Section):
         description="Only lines whose key is at most this long can be boilerplate; longer shared "
         "lines are content (syndication is the document clusters' job).",
     )
+    repeated_paragraphs: bool = Field(
+        default=True,
+        description="A content line (longer than boilerplate_max_chars) recurring, exactly or nearly and "
+        "with the same numbers, in documents that are not near-duplicates of each other is a duplicate "
+        "of its first occurrence in every later document (cleaners/paragraphs.py).",
+    )
+    paragraph_anchors: int = Field(
+        default=8, ge=1, le=64,
+        description="Each content line is blocked by this many of its word n-gram hashes (the "
+        "smallest) plus its key: lines sharing one are compared with rapidfuzz.",
+    )
     doc_shingle_words: int = Field(default=5, ge=1, le=12, description="Word n-gram size for document MinHash.")
     doc_minhash_bins: int = Field(default=32, ge=4, le=256, description="MinHash signature length (one-permutation bins).")
     doc_bands: int = Field(default=8, ge=1, description="LSH bands; must divide doc_minhash_bins.")

@@ -47,6 +47,7 @@ from cleaners.dedup import (
     boilerplate_occurrences,
     candidate_pairs,
     capped_blocks,
+    content_grams,
     document_shingles,
     in_document_duplicates,
     key_statistics,
@@ -55,10 +56,12 @@ from cleaners.dedup import (
 )
 from cleaners.documents import assemble_documents, assign_status, normalise_titles
 from cleaners.ingest import IngestResult, ingest_files
+from cleaners.keys import line_key
 from cleaners.lines import split_lines
 from cleaners.near_duplicates import join_clusters, score_members, star_routes, verify_pairs
 from cleaners.normalise import normalise_lines
-from cleaners.output import write_json_atomic, write_table
+from cleaners.output import scan_table, write_json_atomic, write_table
+from cleaners.paragraphs import candidate_repeats, paragraph_anchors, resolve_repeats, verify_repeats
 from cleaners.settings import OutputSettings, Settings
 from cleaners.staging import Staging, part_name
 
@@ -192,7 +195,12 @@ def _prepare_slice(job: Job, raw_documents: pl.DataFrame, rejects: pl.DataFrame,
     keyed = keyed_lines(lines)
     duplicates = in_document_duplicates(keyed, dedup)
     counts["capped_blocks"] = capped_blocks(keyed, dedup)
-    shingles = document_shingles(keyed, duplicates, dedup)
+    grams = content_grams(keyed, duplicates, dedup)
+    shingles = document_shingles(keyed, duplicates, dedup, grams=grams)
+    if dedup.repeated_paragraphs:
+        _write_partitioned(paragraph_anchors(grams, doc_info, dedup), staging.mapped("anchors"), "anchor",
+                           job.partitions, name, schemas.ANCHORS)
+    del grams
     # The key is kept for short lines only, so that apply can match rare boilerplate variants.
     short_keys = lines.with_columns(key=pl.when(pl.col("key_chars") <= dedup.boilerplate_max_chars).then("key"))
     for table, frame, schema in [
@@ -360,6 +368,87 @@ def find_boilerplate(job: Job, _unit: int = 0) -> dict[str, int]:
             "boilerplate_clusters": clusters["cluster_id"].n_unique() if clusters.height else 0}
 
 
+# ------------------------------------------------------------- repeated paragraphs
+
+def pair_paragraphs(job: Job, partition: int) -> dict[str, int]:
+    """Reduce one anchor partition to candidate repeated paragraphs (a star per anchor group)."""
+    anchors = scan_parts(job.staging.mapped("anchors", partition), schemas.ANCHORS).collect()
+    if job.settings.run.incremental:  # earlier runs' lines sharing an anchor with this run's
+        earlier = (_earlier(job, "anchors").filter(_partition("anchor", job.partitions) == partition)
+                   .join(anchors.lazy().select("anchor", "numbers_hash").unique(), on=["anchor", "numbers_hash"],
+                         how="semi").collect())
+        anchors = pl.concat([anchors, earlier])
+    pairs = candidate_repeats(anchors, _clusters_of(job, anchors["doc_id"]))
+    _stage_write(pairs, job.staging.repeat_pairs(partition), schemas.REPEAT_PAIRS)
+    return {"repeat_candidates": pairs.height}
+
+
+def _near_repeat_lines(job: Job) -> pl.DataFrame:
+    """``doc_id, line_no, partition``: the lines whose key a partition needs to verify a pair."""
+    parts = []
+    for partition in range(job.partitions):
+        path = job.staging.repeat_pairs(partition)
+        if not path.exists():
+            continue
+        near = pl.scan_parquet(storage.uri(path)).filter(pl.col("key_hash") != pl.col("first_key_hash"))
+        parts.append(pl.concat([near.select("doc_id", "line_no"),
+                                near.select(doc_id="first_doc_id", line_no="first_line_no")])
+                     .unique().with_columns(partition=pl.lit(partition, dtype=pl.Int32)))
+    return pl.concat(parts).collect() if parts else schemas.empty(
+        {"doc_id": pl.String, "line_no": pl.Int32, "partition": pl.Int32})
+
+
+def route_paragraph_keys(job: Job, shard: int) -> dict[str, int]:
+    """Map: the keys of this shard's lines that near repeat pairs compare, to those pairs' partitions."""
+    needed = _near_repeat_lines(job)
+    routed = 0
+    if needed.is_empty():
+        return {"paragraph_keys_routed": 0}
+    for name in _parts(job, shard):
+        lines = (pl.scan_parquet(storage.uri(job.staging.stage("lines", name))).select("doc_id", "line_no", "text")
+                 .cast({"line_no": pl.Int32}).join(needed.lazy(), on=["doc_id", "line_no"]).collect())
+        routed += lines.height
+        keys = lines.with_columns(key=line_key(pl.col("text")))
+        _write_partitioned(keys, job.staging.mapped("paragraph_keys"), "partition", job.partitions, name,
+                           schemas.PARAGRAPH_KEYS)
+    return {"paragraph_keys_routed": routed}
+
+
+def verify_paragraphs(job: Job, partition: int) -> dict[str, int]:
+    """Verify one partition's candidate repeated paragraphs with rapidfuzz."""
+    pairs = _read(job.staging.repeat_pairs(partition))
+    keys = scan_parts(job.staging.mapped("paragraph_keys", partition), schemas.PARAGRAPH_KEYS).collect()
+    if job.settings.run.incremental:  # lines of earlier runs: their text is in the lines table
+        near = pairs.filter(pl.col("key_hash") != pl.col("first_key_hash"))
+        wanted = pl.concat([near.select("doc_id", "line_no"),
+                            near.select(doc_id="first_doc_id", line_no="first_line_no")]).unique()
+        missing = wanted.join(keys, on=["doc_id", "line_no"], how="anti")
+        if missing.height:
+            earlier = (scan_table(job.output_dir, "lines").select("doc_id", "line_no", "text")
+                       .join(missing.lazy(), on=["doc_id", "line_no"]).collect())
+            keys = pl.concat([keys, schemas.conform(earlier.with_columns(key=line_key(pl.col("text"))),
+                                                    schemas.PARAGRAPH_KEYS)])
+    verified = verify_repeats(pairs, keys.unique(["doc_id", "line_no"]), job.settings.dedup)
+    _stage_write(verified, job.staging.verified_repeats(partition), schemas.VERIFIED_REPEATS)
+    return {"repeats_verified": verified.height}
+
+
+def resolve_paragraphs(job: Job, _unit: int = 0) -> dict[str, int]:
+    """Every copy of a repeated paragraph, pointing at the family's first occurrence."""
+    verified = scan_parts(job.staging.verified_repeats(), schemas.VERIFIED_REPEATS, "p=*.parquet").collect()
+    repeats = resolve_repeats(verified)
+    _stage_write(repeats, job.staging.repeats, schemas.REPEATS)
+    return {"repeated_paragraph_copies": repeats.height,
+            "repeated_paragraphs": repeats.select("first_doc_id", "first_line_no").n_unique() if repeats.height else 0}
+
+
+def _repeats_of(job: Job, doc_ids: pl.Series) -> pl.DataFrame | None:
+    if not job.staging.repeats.exists():
+        return None
+    return (pl.scan_parquet(storage.uri(job.staging.repeats)).cast(pl.Schema(schemas.REPEATS))
+            .filter(pl.col("doc_id").is_in(doc_ids.unique().implode())).collect())
+
+
 # ------------------------------------------------------------------------- apply
 
 def _parts(job: Job, shard: int) -> list[str]:
@@ -374,8 +463,9 @@ def apply_shard(job: Job, shard: int) -> dict[str, int]:
     for name in _parts(job, shard):
         lines = _read(staging.stage("lines", name))
         assigned = assign_boilerplate(lines, boilerplate, job.settings.dedup)
-        lines = apply_dedup(lines, _read(staging.stage("duplicates", name)), assigned)
         documents = _read(staging.stage("documents", name))
+        lines = apply_dedup(lines, _read(staging.stage("duplicates", name)), assigned,
+                            _repeats_of(job, documents["doc_id"]))
         written = _write_final(job, name, lines, documents, _read(staging.stage("rejects", name)),
                                _clusters_of(job, documents["doc_id"]))
         for key in counts:

@@ -11,6 +11,8 @@ themselves; they ask a :class:`Staging` for them, so the layout can change in on
     map/occurrences/p=<p>/<part>        short-line occurrences, partitioned by key hash
     map/shingles/p=<p>/<part>           shingles of candidate documents, by their stars' partitions
     map/cluster_shingles/p=<p>/<part>   shingles of clustered documents, by their cluster's partition
+    map/anchors/p=<p>/<part>            content lines' anchors (cleaners/paragraphs.py), by anchor
+    map/paragraph_keys/p=<p>/<part>     keys of lines in near repeat pairs, by their pairs' partition
     reduce/pairs/p=<p>.parquet          candidate near-duplicate pairs of a band partition
     reduce/routed_pairs/p=<p>.parquet   candidate pairs, by the partition of their star's centre
     reduce/routes.parquet               document → every partition its shingles go to
@@ -19,6 +21,9 @@ themselves; they ask a :class:`Staging` for them, so the layout can change in on
     reduce/clusters/p=<p>.parquet       clustered documents with their Jaccard to the canonical
     reduce/key_stats/p=<p>.parquet      per-key document counts of a key partition
     reduce/boilerplate.parquet          boilerplate clusters
+    reduce/repeat_pairs/p=<p>.parquet   candidate repeated paragraphs of an anchor partition
+    reduce/verified_repeats/p=<p>.parquet   verified ones
+    reduce/repeats.parquet              every repeated paragraph copy and its first occurrence
     final/<table>/<part>.parquet        the run's final tables, swapped in by the commit
 """
 
@@ -31,7 +36,7 @@ from cleaners import storage
 from cleaners.output import STAGING_DIR
 
 STAGED_TABLES = ("files", "documents", "lines", "doc_info", "rejects", "duplicates", "shingles")
-MAPPED_TABLES = ("bands", "occurrences", "shingles", "cluster_shingles")
+MAPPED_TABLES = ("bands", "occurrences", "shingles", "cluster_shingles", "anchors", "paragraph_keys")
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,18 @@ class Staging:
     @property
     def boilerplate(self) -> Any:
         return self.root / "reduce" / "boilerplate.parquet"
+
+    def repeat_pairs(self, partition: int | None = None) -> Any:
+        folder = self.root / "reduce" / "repeat_pairs"
+        return folder / f"p={partition}.parquet" if partition is not None else folder
+
+    def verified_repeats(self, partition: int | None = None) -> Any:
+        folder = self.root / "reduce" / "verified_repeats"
+        return folder / f"p={partition}.parquet" if partition is not None else folder
+
+    @property
+    def repeats(self) -> Any:
+        return self.root / "reduce" / "repeats.parquet"
 
     # --- apply and commit
     @property

@@ -147,8 +147,8 @@ def test_rerun_after_a_crash_does_not_redo_finished_shards(tmp_path, monkeypatch
         with pytest.raises(RuntimeError):
             run_local(RAW_SAMPLES, tmp_path / "out", settings)
     prepared = []
-    original = stages._prepare_batch
-    monkeypatch.setattr(stages, "_prepare_batch", lambda *args: prepared.append(args) or original(*args))
+    original = stages._prepare_slice
+    monkeypatch.setattr(stages, "_prepare_slice", lambda *args: prepared.append(args) or original(*args))
     again = run_local(RAW_SAMPLES, tmp_path / "out", settings)
     assert prepared == []  # every shard was finished by the crashed attempt
     assert again["run_id"] == reference["run_id"] and again["counts"] == reference["counts"]
