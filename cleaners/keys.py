@@ -37,37 +37,52 @@ def line_key(text: pl.Expr) -> pl.Expr:
 
 
 #: A number as written: digit runs joined by ``.`` or ``,`` ("1,923.40", "0900", "2.1").
-NUMBER = r"\p{N}+(?:[.,]\p{N}+)*"
+NUMBER = r"\p{N}+(?:[.,:]\p{N}+)*"
 
 
 def numbers(text: pl.Expr) -> pl.Expr:
-    """The numbers of a line, in order, joined by spaces ("" when it has none).
+    """The numbers of a line, in order, joined by spaces ("" when it has none), their separators
+    dropped ("10,947" and "10947" are one number).
 
     Keys fold digits (so "2.1k SHARES" and "3.4k SHARES" are one boilerplate key); two *content*
     lines are the same only when their numbers are too ("rose 1.2% to $1,923.40" is not "fell
     0.4% to $1,911.10"), so deduplication compares this alongside the key.
     """
-    return text.str.extract_all(NUMBER).list.join(" ")
+    return text.str.extract_all(NUMBER).list.join(" ").str.replace_all(r"[.,:]", "")
 
 
 _WORD = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
+#: Words that start sentences without naming anything: a capitalised one of these at a sentence
+#: start is not a name. (Any other capitalised word is: "Francis went on…", "May 2010 saw…".)
+SENTENCE_WORDS = frozenset("""
+a about after again against all also although an and another any are as at be because been before
+being both but by can could did do does during each either even every few for from had has have he
+her here hers herself him himself his how however i if in indeed instead into is it its itself just
+later meanwhile more most much my neither no nor not now of off often on once one only or other our
+ours out over perhaps she should since so some still such than that the their theirs them then
+there these they this those though through thus to today too under unless until up us very was we
+were what when where whether which while who whom whose why will with without would yet you your
+yes thanks please according earlier still
+""".split())
 
 
 def _words(text: str) -> tuple[list[str], list[bool]]:
-    """Lower-cased words of ``text`` (punctuation stripped) and whether each carries a fact:
-    a number, or a capitalised word that does not start a sentence (a name, a month, a weekday).
-    In a line with more capitals than small letters, case tells nothing, so only numbers count."""
+    """Folded words of ``text`` (lower case, letters and digits only) and whether each carries a
+    fact: a number, or a word with a capital letter ("Smith", "mid-August", "IMF") unless it is a
+    common word starting a sentence. In a line with more capitals than small letters, case tells
+    nothing, so there only numbers count."""
     letters = [char for char in text if char.isalpha()]
     shouted = sum(char.isupper() for char in letters) * 2 > len(letters)
     folded, facts = [], []
     starts_sentence = True
     for match in _WORD.finditer(text):
         raw = match.group()
-        word = raw.strip(".,;:!?\"'“”‘’()[]{}«»…-—–")
+        word = "".join(char for char in raw.lower() if char.isalnum())
         if word:
-            name = not shouted and not starts_sentence and word[0].isupper()
-            folded.append(word.lower())
+            capital = any(char.isupper() for char in raw)
+            name = not shouted and capital and not (starts_sentence and word in SENTENCE_WORDS)
+            folded.append(word)
             facts.append(name or any(char.isdigit() for char in word))
         starts_sentence = bool(_SENTENCE_END.search(raw))
     return folded, facts
@@ -78,16 +93,32 @@ def facts_differ(left: str, right: str) -> bool:
 
     "Spot gold rose 1.2%" / "fell 0.4%", "Senator Smith said" / "Senator Jones said", "on Monday" /
     "on Tuesday" are different facts, however high their similarity; "refusing to" / "declining
-    to", a typo or a dropped "the" are not. Words are aligned (difflib) and every word that is
-    not matched is checked.
+    to", a typo or a dropped "the" are not, nor is a copy cut short at either end. Words are
+    aligned (difflib) and every word that is not matched is checked.
     """
     left_words, left_facts = _words(left)
     right_words, right_facts = _words(right)
     matcher = difflib.SequenceMatcher(None, left_words, right_words, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal" and (any(left_facts[i1:i2]) or any(right_facts[j1:j2])):
-            return True
+    operations = matcher.get_opcodes()
+    for number, (tag, i1, i2, j1, j2) in enumerate(operations):
+        if tag == "equal" or not (any(left_facts[i1:i2]) or any(right_facts[j1:j2])):
+            continue
+        at_an_end = tag in ("delete", "insert") and number in (0, len(operations) - 1)
+        if at_an_end:  # a copy cut short ("…, said Smith" / "…, said"): nothing contradicts
+            continue
+        if tag == "replace" and i2 - i1 == j2 - j1 == 1 and _misspelt(left_words[i1], right_words[j1]):
+            continue
+        return True
     return False
+
+
+def _misspelt(left: str, right: str) -> bool:
+    """One word of 5+ letters with one letter dropped or added ("Hillary" / "Hilary"): a typo,
+    not another name. A changed letter ("Jason" / "Mason") or any digit is another fact."""
+    if not (left.isalpha() and right.isalpha()) or min(len(left), len(right)) < 5 or abs(len(left) - len(right)) != 1:
+        return False
+    shorter, longer = sorted((left, right), key=len)
+    return any(longer[:cut] + longer[cut + 1:] == shorter for cut in range(len(longer)))
 
 
 def stable_hash64(values: pl.Series) -> pl.Series:
