@@ -70,6 +70,30 @@ SPIN_RATE = 0.04
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 
 
+#: Long paragraphs (ours) that sites append to unrelated articles: disclaimers, bios, credits.
+REPEATED_PARAGRAPHS = [
+    "The views and opinions expressed in this article are those of the authors and do not necessarily reflect "
+    "the official policy or position of this website, its owners or its advertisers.",
+    "Our reporter has covered local politics and the courts for more than a decade, and before that wrote "
+    "about schools and transport for several regional papers in the north of the country.",
+    "This story was produced in partnership with a nonprofit newsroom that investigates public spending; it "
+    "may be republished for free as long as the credit line and the links in the text are kept.",
+    "If you value independent reporting like this, please consider supporting our work with a small monthly "
+    "donation, which keeps every article free to read for everyone who cannot pay.",
+]
+REPEATED_PARAGRAPH_RATE = 0.04
+
+
+def _typo(line: str, rng: random.Random) -> str:
+    """A copy with one letter of a lower-case word dropped (a name or a number is never touched)."""
+    words = line.split(" ")
+    candidates = [i for i, word in enumerate(words) if word.isalpha() and word.islower() and len(word) >= 6]
+    i = rng.choice(candidates)
+    cut = rng.randrange(1, len(words[i]) - 1)
+    words[i] = words[i][:cut] + words[i][cut + 1:]
+    return " ".join(words)
+
+
 def load_sentences(shared: Path = SHARED) -> list[str]:
     """Real sentences (40-300 characters) from the shared corpora."""
     csv.field_size_limit(sys.maxsize)
@@ -108,6 +132,7 @@ def _light_edit(line: str, rng: random.Random) -> str:
 class Generator:
     def __init__(self, sentences: list[str], seed: int) -> None:
         self.rng = random.Random(seed)
+        self.first_seen: dict[int, str] = {}  # repeated paragraph → the first article carrying it
         self.sentences = sentences
         self.spinnable = [s for s in sentences if any(re.search(p, s) for p, _, _ in SPINS)]
 
@@ -147,6 +172,14 @@ class Generator:
         for _ in range(rng.choice([0, 1, 1, 2])):
             family = rng.choice(BOILERPLATE_FAMILIES)
             lines.insert(rng.randint(0, len(lines)), line(rng.choice(family), "boilerplate"))
+        if rng.random() < REPEATED_PARAGRAPH_RATE:
+            # Appended last (a syndicated copy drops its last paragraph). The first article to
+            # carry it keeps it; every later one repeats it (a third of them with a typo).
+            number = rng.randrange(len(REPEATED_PARAGRAPHS))
+            text = REPEATED_PARAGRAPHS[number]
+            later = self.first_seen.setdefault(number, doc_id) != doc_id
+            lines.append(line(_typo(text, rng) if later and rng.random() < 0.33 else text,
+                              "repeated_paragraph" if later else "content"))
 
         # Paragraphs are separated by a blank line, so paragraph i is line 2i + 1.
         line_no = {id(item): 2 * index + 1 for index, item in enumerate(lines)}

@@ -3,7 +3,8 @@
 Usage: ``python -m benchmarks.quality GENERATED_DIR OUTPUT_DIR`` (a ``textwash`` output of
 ``GENERATED_DIR/corpus``). Prints and returns:
 
-- line precision/recall of status ``duplicate`` (labels ``caption_repeat``, ``near_duplicate``)
+- line precision/recall of status ``duplicate`` (labels ``caption_repeat``, ``near_duplicate``,
+  ``repeated_paragraph``), with the recall of each label
   and of status ``boilerplate`` (label ``boilerplate``);
 - pairwise precision/recall/F1 of near-duplicate document clusters (label: syndicated copies).
 """
@@ -35,7 +36,8 @@ def evaluate(generated: str | Path, output: str | Path) -> dict:
         .join(labels.rename({"id": "record"}), on=["record", "line_no"], how="left")
     )
     report: dict = {}
-    for status, kinds in (("duplicate", ["caption_repeat", "near_duplicate"]), ("boilerplate", ["boilerplate"])):
+    for status, kinds in (("duplicate", ["caption_repeat", "near_duplicate", "repeated_paragraph"]),
+                          ("boilerplate", ["boilerplate"])):
         predicted = pl.col("status") == status
         actual = pl.col("kind").is_in(kinds)
         counts = lines.select(
@@ -45,6 +47,9 @@ def evaluate(generated: str | Path, output: str | Path) -> dict:
             "recall": _ratio(counts["tp"], counts["actual"]),
             **counts,
         }
+        report[status]["recall_by_kind"] = {
+            kind: round(_ratio(*lines.filter(pl.col("kind") == kind).select(predicted.sum(), pl.len()).row(0)), 4)
+            for kind in kinds}
         report[status]["false_positive_kinds"] = dict(
             lines.filter(predicted & ~actual).group_by(pl.col("kind").fill_null("(unlabelled)")).len().iter_rows())
     clusters = documents.join(doc_labels.rename({"id": "record"}), on="record")
