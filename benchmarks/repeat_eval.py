@@ -231,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="write the judged pairs' summary here")
     parser.add_argument("--limit", type=int, default=0, help="at most this many pairs per category (0: all)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a dedup setting to judge instead of the default (repeatable)")
     args = parser.parse_args(argv)
     units = real_units()
     pairs = build_pairs(units)
@@ -238,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         pairs = pairs.group_by("category", maintain_order=True).head(args.limit)
     used = set(pairs["unit"])
     fillers = [unit for unit in units if unit not in used and len(unit) > 150] or [u for u in units if len(u) > 150]
-    summary = summarise(judge(pairs, fillers, DedupSettings()))
+    settings = DedupSettings(**dict(item.split("=", 1) for item in args.set))
+    summary = summarise(judge(pairs, fillers, settings))
     with pl.Config(tbl_rows=100, tbl_width_chars=120):
         print(summary)
     for setting in ("in-document", "cross-document"):

@@ -542,7 +542,8 @@ def deduplicate(lines: pl.DataFrame, doc_info: pl.DataFrame, settings: DedupSett
     boilerplate = assign_boilerplate(keyed_all, boilerplate_clusters(stats, settings), settings)
     repeats = None
     if settings.repeated_paragraphs:
-        candidates = paragraphs.candidate_repeats(paragraphs.paragraph_anchors(grams, doc_info, settings), clusters)
+        candidates = paragraphs.candidate_repeats(paragraphs.paragraph_anchors(grams, doc_info, settings), clusters,
+                                                   settings.fuzzy_threshold)
         keys = keyed.select("doc_id", "line_no", "text", "key")
         repeats = paragraphs.resolve_repeats(paragraphs.verify_repeats(candidates, keys, settings))
     return apply_dedup(keyed_all, duplicates, boilerplate, repeats), clusters

@@ -36,31 +36,35 @@ from cleaners.keys import facts_differ
 from cleaners.settings import DedupSettings
 
 _ORDER = ("source", "row", "line_no", "doc_id")
+#: A near copy (a word or two changed) keeps its key's first or its last this many characters.
+EDGE_CHARS = 12
 
 
 def paragraph_anchors(grams: ContentGrams, doc_info: pl.DataFrame, settings: DedupSettings) -> pl.DataFrame:
     """Map: ``ANCHORS`` rows for each content line: its key's hash (exact copies always meet,
     however common their words) and its ``paragraph_anchors`` smallest n-gram hashes (near copies)."""
-    sketch = (
-        grams.grams.unique()
-        .group_by("kid").agg(pl.col("shingle").bottom_k(settings.paragraph_anchors))
+    sketch = (  # (a key repeating an n-gram may give fewer distinct anchors: harmless)
+        grams.grams.group_by("kid").agg(pl.col("shingle").bottom_k(settings.paragraph_anchors))
         .explode("shingle")
         .rename({"shingle": "anchor"})
     )
-    lines = grams.content.select("kid", "doc_id", "line_no", "key_hash", "numbers_hash")
+    lines = grams.content.select(
+        "kid", "doc_id", "line_no", "key_hash", "numbers_hash", key_chars=pl.col("key").str.len_chars().cast(pl.Int32),
+        head=pl.col("key").str.head(EDGE_CHARS), tail=pl.col("key").str.tail(EDGE_CHARS))
     anchored = pl.concat([lines.join(sketch, on="kid"), lines.with_columns(anchor=pl.col("key_hash"))])
     return schemas.conform(anchored.join(doc_info.select("doc_id", "source", "row"), on="doc_id"), schemas.ANCHORS)
 
 
-def candidate_repeats(anchors: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataFrame:
+def candidate_repeats(anchors: pl.DataFrame, clusters: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Reduce one anchor partition: ``REPEAT_PAIRS``, each member of a group paired with the group's
     first occurrence when they lie in different document clusters (``clusters``: ``doc_id,
-    dup_cluster_id`` of clustered documents; any other document is its own cluster)."""
+    dup_cluster_id`` of clustered documents; any other document is its own cluster) and their
+    lengths allow a rapidfuzz ratio of ``threshold``."""
     if anchors.is_empty():
         return schemas.empty(schemas.REPEAT_PAIRS)
     group = ["anchor", "numbers_hash"]
     members = (
-        anchors.unique()
+        anchors.filter(pl.len().over(group) > 1).unique()  # most anchors are one line's alone
         .join(clusters.select("doc_id", "dup_cluster_id"), on="doc_id", how="left")
         .with_columns(cluster=pl.coalesce("dup_cluster_id", "doc_id"))
         .with_columns(family_docs=pl.col("cluster").n_unique().over(group))
@@ -69,10 +73,19 @@ def candidate_repeats(anchors: pl.DataFrame, clusters: pl.DataFrame) -> pl.DataF
     first = (
         members.sort(*group, *_ORDER).group_by(group, maintain_order=True).first()
         .select(*group, first_doc_id="doc_id", first_source="source", first_row="row", first_line_no="line_no",
-                first_key_hash="key_hash", first_cluster="cluster")
+                first_key_hash="key_hash", first_chars="key_chars", first_head="head", first_tail="tail",
+                first_cluster="cluster")
     )
+    # rapidfuzz's ratio is 2·matches / (length sum) <= 2·shorter / (length sum): two keys whose
+    # lengths differ more than that allows cannot pass the threshold, so they are not candidates.
+    shorter = pl.min_horizontal("key_chars", "first_chars")
+    # And a near copy keeps its first or its last EDGE_CHARS key characters: sharing an n-gram
+    # with another line (a quoted sentence) is not enough.
+    could_match = (pl.col("key_hash") == pl.col("first_key_hash")) | (
+        (200 * shorter >= threshold * (pl.col("key_chars") + pl.col("first_chars")))
+        & ((pl.col("head") == pl.col("first_head")) | (pl.col("tail") == pl.col("first_tail"))))
     return schemas.conform(
-        members.join(first, on=group).filter(pl.col("cluster") != pl.col("first_cluster"))
+        members.join(first, on=group).filter((pl.col("cluster") != pl.col("first_cluster")) & could_match)
         .unique(["doc_id", "line_no", "first_doc_id", "first_line_no"], keep="first")
         .sort("doc_id", "line_no", "first_doc_id", "first_line_no"),
         schemas.REPEAT_PAIRS,

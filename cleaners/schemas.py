@@ -93,8 +93,8 @@ BOILERPLATE: Schema = {
     "cluster_docs": pl.Int64, "similarity": pl.Float64, "first_doc_id": pl.String, "first_line_no": pl.Int32,
 }
 ANCHORS: Schema = {
-    "anchor": pl.Int64, "numbers_hash": pl.Int64, "key_hash": pl.Int64, "doc_id": pl.String, "source": pl.String,
-    "row": pl.Int64, "line_no": pl.Int32,
+    "anchor": pl.Int64, "numbers_hash": pl.Int64, "key_hash": pl.Int64, "key_chars": pl.Int32, "head": pl.String,
+    "tail": pl.String, "doc_id": pl.String, "source": pl.String, "row": pl.Int64, "line_no": pl.Int32,
 }
 _FIRST: Schema = {"first_doc_id": pl.String, "first_source": pl.String, "first_row": pl.Int64,
                   "first_line_no": pl.Int32}

@@ -204,7 +204,7 @@ class DedupSettings(_Section):
         "of its first occurrence in every later document (cleaners/paragraphs.py).",
     )
     paragraph_anchors: int = Field(
-        default=8, ge=1, le=64,
+        default=4, ge=1, le=64,
         description="Each content line is blocked by this many of its word n-gram hashes (the "
         "smallest) plus its key: lines sharing one are compared with rapidfuzz.",
     )

@@ -378,7 +378,7 @@ def pair_paragraphs(job: Job, partition: int) -> dict[str, int]:
                    .join(anchors.lazy().select("anchor", "numbers_hash").unique(), on=["anchor", "numbers_hash"],
                          how="semi").collect())
         anchors = pl.concat([anchors, earlier])
-    pairs = candidate_repeats(anchors, _clusters_of(job, anchors["doc_id"]))
+    pairs = candidate_repeats(anchors, _clusters_of(job, anchors["doc_id"]), job.settings.dedup.fuzzy_threshold)
     _stage_write(pairs, job.staging.repeat_pairs(partition), schemas.REPEAT_PAIRS)
     return {"repeat_candidates": pairs.height}
 

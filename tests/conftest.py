@@ -18,6 +18,20 @@ FAKENEWSNET_DATA = CORPORA / "fakenewsnet" / "Data"
 RAW_SAMPLES = REPO / "data" / "raw"
 
 
+def _raw_counts() -> tuple[int, int]:
+    """Accepted documents and their lines in data/raw, by ingest and the line splitter alone (what
+    every runner's tables must hold, whatever ran them)."""
+    from cleaners.ingest import discover, ingest_files
+    from cleaners.lines import split_lines
+    from cleaners.settings import Settings
+
+    documents = ingest_files(RAW_SAMPLES, discover(RAW_SAMPLES), Settings().ingest).documents
+    return documents.height, split_lines(documents).height
+
+
+RAW_DOCUMENTS, RAW_LINES = _raw_counts()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Never touch the user's ~/.prefect from tests, whatever imports Prefect first.
     if "PREFECT_HOME" not in os.environ:

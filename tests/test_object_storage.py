@@ -16,7 +16,7 @@ from cleaners import index, output
 from cleaners.output import list_runs, scan_table, write_parquet_atomic
 from cleaners.pipeline import run_local
 from cleaners.settings import OutputSettings, Settings
-from tests.conftest import RAW_SAMPLES, new_bucket
+from tests.conftest import RAW_LINES, RAW_SAMPLES, new_bucket
 
 INCREMENTAL = Settings.load(None, ["run.incremental=true"])
 
@@ -44,7 +44,7 @@ def test_a_run_from_s3_to_s3_equals_the_same_run_on_local_disk(bucket, tmp_path)
     store = s3fs.S3FileSystem(skip_instance_cache=True)
     left = {key.split("/")[2] for key in store.find(f"{bucket}/clean".removeprefix("s3://"))}
     assert left == {"documents", "lines", "rejects", "flags", "runs", "index"}  # no staging, no lock left
-    assert pl.read_delta(f"{bucket}/clean/lines", storage_options={"allow_http": "true"}).height == 60
+    assert pl.read_delta(f"{bucket}/clean/lines", storage_options={"allow_http": "true"}).height == RAW_LINES
 
 
 def test_incremental_runs_and_the_index_on_s3(bucket):

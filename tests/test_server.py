@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import RAW_DOCUMENTS, RAW_LINES, REPO
 
 pytestmark = pytest.mark.prefect
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -116,7 +116,7 @@ def test_prefect_yaml_deploys_and_a_worker_runs_it(server, tmp_path):
         second = run_deployment()
     finally:
         _stop(worker)
-    assert first["counts"]["documents"] == 8 and first["counts"]["flags"] == 1
+    assert first["counts"]["documents"] == RAW_DOCUMENTS and first["counts"]["flags"] == 1
     assert first["incremental"] is True  # prefect.yaml's nightly deployment is incremental
     for table in ("documents", "lines", "flags", "rejects"):
         assert (output / table / "_delta_log").is_dir(), table
@@ -167,7 +167,7 @@ def test_dask_local_cluster_gives_the_same_tables_as_threads(server, tmp_path):
         }
     for table, frame in outputs["threads"].items():
         assert frame.equals(outputs["dask"][table]), table
-    assert outputs["dask"]["lines"].height == 60
+    assert outputs["dask"]["lines"].height == RAW_LINES
 
 
 def test_textwash_serve_registers_its_scheduled_deployment(server, tmp_path):
@@ -258,6 +258,6 @@ def test_dask_cluster_with_no_shared_disk_runs_s3_to_s3_like_threads(server, s3_
             _stop(process)
     for table, frame in results["threads"].items():
         assert frame.equals(results["dask"][table]), table
-    assert results["dask"]["lines"].height == 60
+    assert results["dask"]["lines"].height == RAW_LINES
     for folder in (REPO, *(tmp_path / f"worker-{n}" for n in (1, 2))):
         assert not (folder / "s3:").exists()  # no URL was ever taken for a local path
