@@ -127,22 +127,8 @@ def _repeat(kind: str, unit: str, rng: random.Random) -> str | None:
     words = unit.split(" ")
     if kind == "truncated":
         return " ".join(words[:-1]) if len(words) > 8 else None
-    if kind == "typo_any":
-        candidates = [i for i, word in enumerate(words) if word.isalpha() and len(word) >= 5]
-        if not candidates:
-            return None
-        i = rng.choice(candidates)
-        cut = rng.randrange(1, len(words[i]) - 1)
-        words[i] = words[i][:cut] + words[i][cut + 1:]
-        return " ".join(words)
-    if kind == "typo":
-        candidates = [i for i, word in enumerate(words) if word.isalpha() and word.islower() and len(word) >= 5]
-        if not candidates:
-            return None
-        i = rng.choice(candidates)
-        cut = rng.randrange(1, len(words[i]) - 1)
-        words[i] = words[i][:cut] + words[i][cut + 1:]
-        return " ".join(words)
+    if kind in ("typo", "typo_any"):
+        return _drop_letter(words, rng, lower_case_only=kind == "typo")
     candidates = [i for i, word in enumerate(words) if word in FUNCTION_WORDS or word in SYNONYMS]
     if not candidates:
         return None
@@ -151,6 +137,18 @@ def _repeat(kind: str, unit: str, rng: random.Random) -> str | None:
         words[i] = SYNONYMS[words[i]]
     else:
         del words[i]
+    return " ".join(words)
+
+
+def _drop_letter(words: list[str], rng: random.Random, lower_case_only: bool) -> str | None:
+    """One letter dropped from a random word of 5+ letters (lower-case words only, or any)."""
+    candidates = [i for i, word in enumerate(words)
+                  if word.isalpha() and len(word) >= 5 and (word.islower() or not lower_case_only)]
+    if not candidates:
+        return None
+    i = rng.choice(candidates)
+    cut = rng.randrange(1, len(words[i]) - 1)
+    words[i] = words[i][:cut] + words[i][cut + 1:]
     return " ".join(words)
 
 
