@@ -17,7 +17,9 @@ Map → partition → reduce, with no all-pairs comparison:
    their numbers (numbers are content: copies differ in words at most) form a group; the first
    occurrence is the smallest ``(source, row, line_no)``, so it does not depend on shards,
    partitions or file order. Every member from a document cluster other than the first's is
-   paired with it (a star: linear in the group). Members of the first's own near-duplicate
+   paired with it (a star: linear in the group) when their lengths allow a ratio of
+   ``fuzzy_threshold`` and they share their first or last ``EDGE_CHARS`` key characters (a
+   shared quoted sentence alone is not enough). Members of the first's own near-duplicate
    cluster are left to the document clusters.
 3. **Verify** (:func:`verify_repeats`): rapidfuzz between the keys (``fuzzy_threshold``), and
    no number, name or date may differ; equal keys need no text.
@@ -58,8 +60,9 @@ def paragraph_anchors(grams: ContentGrams, doc_info: pl.DataFrame, settings: Ded
 def candidate_repeats(anchors: pl.DataFrame, clusters: pl.DataFrame, threshold: float) -> pl.DataFrame:
     """Reduce one anchor partition: ``REPEAT_PAIRS``, each member of a group paired with the group's
     first occurrence when they lie in different document clusters (``clusters``: ``doc_id,
-    dup_cluster_id`` of clustered documents; any other document is its own cluster) and their
-    lengths allow a rapidfuzz ratio of ``threshold``."""
+    dup_cluster_id`` of clustered documents; any other document is its own cluster), their
+    lengths allow a rapidfuzz ratio of ``threshold`` and, unless their keys are equal, they
+    share their first or last ``EDGE_CHARS`` key characters."""
     if anchors.is_empty():
         return schemas.empty(schemas.REPEAT_PAIRS)
     group = ["anchor", "numbers_hash"]
