@@ -119,6 +119,12 @@ def read_part(output_dir: Any, part: str) -> pl.DataFrame:
     return scan_part(output_dir, part).collect()
 
 
+def stale_documents(output_dir: Any, sources: list[str]) -> pl.Series:
+    """The indexed documents of ``sources`` (files a run re-reads or that left the input)."""
+    wanted = pl.Series(sources, dtype=pl.String).implode()
+    return scan_part(output_dir, "doc_info").filter(pl.col("source").is_in(wanted)).collect()["doc_id"]
+
+
 def indexed_files(output_dir: Any) -> dict[str, str]:
     """``source → digest`` of every file the index knows."""
     return dict(read_part(output_dir, "files").select("source", "digest").iter_rows())

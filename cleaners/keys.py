@@ -41,14 +41,14 @@ NUMBER = r"\p{N}+(?:[.,:]\p{N}+)*"
 
 
 def numbers(text: pl.Expr) -> pl.Expr:
-    """The numbers of a line, in order, joined by spaces ("" when it has none), their separators
-    dropped ("10,947" and "10947" are one number).
+    """The numbers of a line, in order, joined by spaces ("" when it has none), thousands commas
+    dropped ("10,947" and "10947" are one number; "1.2" and "12", "2:15" and "215" are not).
 
     Keys fold digits (so "2.1k SHARES" and "3.4k SHARES" are one boilerplate key); two *content*
     lines are the same only when their numbers are too ("rose 1.2% to $1,923.40" is not "fell
     0.4% to $1,911.10"), so deduplication compares this alongside the key.
     """
-    return text.str.extract_all(NUMBER).list.join(" ").str.replace_all(r"[.,:]", "")
+    return text.str.extract_all(NUMBER).list.join(" ").str.replace_all(",", "", literal=True)
 
 
 _WORD = re.compile(r"\S+")
@@ -67,6 +67,15 @@ yes thanks please according earlier still
 """.split())
 
 
+def _fold(raw: str) -> str:
+    """A word as compared: lower case, letters and digits only; in a number, the decimal point and
+    the colon stay ("1.2" is not "12") and thousands commas go ("10,947" is "10947")."""
+    lowered = raw.lower()
+    if not any(char.isdigit() for char in lowered):
+        return "".join(char for char in lowered if char.isalnum())
+    return "".join(char for char in lowered if char.isalnum() or char in ".:").strip(".:")
+
+
 def _words(text: str) -> tuple[list[str], list[bool]]:
     """Folded words of ``text`` (lower case, letters and digits only) and whether each carries a
     fact: a number, or a word with a capital letter ("Smith", "mid-August", "IMF") unless it is a
@@ -78,7 +87,7 @@ def _words(text: str) -> tuple[list[str], list[bool]]:
     starts_sentence = True
     for match in _WORD.finditer(text):
         raw = match.group()
-        word = "".join(char for char in raw.lower() if char.isalnum())
+        word = _fold(raw)
         if word:
             capital = any(char.isupper() for char in raw)
             name = not shouted and capital and not (starts_sentence and word in SENTENCE_WORDS)

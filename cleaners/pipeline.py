@@ -290,10 +290,9 @@ def _write_index_version(job: Job, run_id: str, files: pl.DataFrame) -> str:
         old_files = index.read_part(job.output_dir, "files").filter(~pl.col("source").is_in(gone))
         new_files = pl.concat([old_files, schemas.conform(new_files, schemas.INDEX_FILES)])
         replaced_docs = scan_parts(staging.stage("doc_info"), schemas.DOC_INFO).select("doc_id").collect()["doc_id"].to_list()
-        if job.deleted:
-            deleted = pl.Series(job.deleted, dtype=pl.String).implode()
-            replaced_docs += (index.scan_part(job.output_dir, "doc_info").filter(pl.col("source").is_in(deleted))
-                              .select("doc_id").collect()["doc_id"].to_list())
+        # Every indexed document of a re-read or deleted file goes, not only those read again.
+        re_read = [source for shard in job.shards for source in shard]
+        replaced_docs += index.stale_documents(job.output_dir, [*re_read, *job.deleted]).to_list()
 
     def staged(folder: Any, pattern: str = "*.parquet") -> list[Any]:
         return sorted(folder.glob(pattern)) if folder.exists() else []

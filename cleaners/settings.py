@@ -269,4 +269,5 @@ class Settings(_Section):
 
     def fingerprint_json(self) -> str:
         """Canonical JSON of the settings that change output (for the run id)."""
-        return self.model_dump_json(exclude={"run": {"shards", "workers", "batch_mb", "incremental"}, "dedup": {"partitions"}})
+        layout = {"run": {"shards", "workers", "batch_mb", "batch_records", "incremental"}, "dedup": {"partitions"}}
+        return self.model_dump_json(exclude=layout)

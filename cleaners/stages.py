@@ -239,9 +239,13 @@ def _write_final(job: Job, name: str, lines: pl.DataFrame, documents: pl.DataFra
 # ----------------------------------------------------- near-duplicate documents
 
 def _earlier(job: Job, part: str) -> pl.LazyFrame:
-    """Rows of the output folder's index (earlier runs), minus the documents this run re-processes."""
+    """Rows of the output folder's index (earlier runs), minus every document of the files this
+    run re-reads (a record gone from a changed file must not stay a first occurrence) and of the
+    files deleted from the input."""
+    stale = index.stale_documents(job.output_dir, [*[source for shard in job.shards for source in shard], *job.deleted])
     current = scan_parts(job.staging.stage("doc_info"), schemas.DOC_INFO).select("doc_id").collect()["doc_id"]
-    return index.scan_part(job.output_dir, part).filter(~pl.col("doc_id").is_in(current.implode()))
+    gone = pl.concat([current, stale]).implode()
+    return index.scan_part(job.output_dir, part).filter(~pl.col("doc_id").is_in(gone))
 
 
 def pair_documents(job: Job, partition: int) -> dict[str, int]:

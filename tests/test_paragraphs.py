@@ -145,3 +145,26 @@ def test_repeated_paragraphs_can_be_switched_off():
     settings = SETTINGS.model_copy(update={"repeated_paragraphs": False})
     final, _ = deduplicate(*make_lines(_documents({1: DISCLAIMER, 3: DISCLAIMER})), settings)
     assert set(final.filter(pl.col("text") == DISCLAIMER)["status"]) == {"kept"}
+
+
+def test_a_record_gone_from_a_re_read_file_is_no_longer_a_first_occurrence(tmp_path):
+    """Run 1: a.jsonl holds a1 with the disclaimer. Run 2 (incremental): a.jsonl changed, a1 gone,
+    a2 holds the disclaimer: a2's copy is now the only one and must stay kept."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    settings = Settings.load(None, ["run.incremental=true"])
+    _write_jsonl(folder / "a.jsonl", [{"id": "a1", "text": f"{ARTICLES[0]}\n\n{DISCLAIMER}"}])
+    run_local(folder, tmp_path / "out", settings)
+    _write_jsonl(folder / "a.jsonl", [{"id": "a3", "text": ARTICLES[1]}, {"id": "a2", "text": f"{ARTICLES[2]}\n\n{DISCLAIMER}"}])
+    run_local(folder, tmp_path / "out", settings)
+    lines = scan_table(tmp_path / "out", "lines").filter(pl.col("text") == DISCLAIMER).collect()
+    assert lines["status"].to_list() == ["kept"]
+
+
+def test_decimal_points_are_part_of_a_number():
+    market = ("Spot gold rose 1.2% to $1,923.40 an ounce at 0900 GMT, while silver was steady and platinum "
+              "edged higher in thin trading before the holiday.")
+    final, _ = deduplicate(*make_lines(_documents({1: market, 2: market.replace("1.2%", "12%"),
+                                                   3: market.replace("$1,923.40", "$1923.40")})), SETTINGS)
+    assert _status(final, "doc2", market.replace("1.2%", "12%"))["status"] == "kept"  # 1.2 is not 12
+    assert _status(final, "doc3", market.replace("$1,923.40", "$1923.40"))["status"] == "duplicate"  # one number
