@@ -81,6 +81,7 @@ class _StageSampler:
 def _child_run(input_dir: str, output_dir: str, workers: str, *overrides: str) -> dict:
     from datetime import datetime
 
+    from cleaners import plan
     from cleaners.ingest import discover
     from cleaners.pipeline import finish_run, input_bytes, make_job, plan_run
     from cleaners.plan import ProcessRunner, execute, useful_workers
@@ -95,9 +96,9 @@ def _child_run(input_dir: str, output_dir: str, workers: str, *overrides: str) -
     n = useful_workers(input_bytes(input_dir, list(digests)), int(workers))
 
     class Observed(ProcessRunner):
-        def run_stage(self, stage, job, units):  # type: ignore[no-untyped-def]
+        def run_stage(self, stage, job, units, done=plan._ignore):  # type: ignore[no-untyped-def]
             sampler.stage = stage.name
-            return super().run_stage(stage, job, units)
+            return super().run_stage(stage, job, units, done)
 
     with Observed(n) as runner:
         steps = execute(job, runner)

@@ -18,4 +18,4 @@ __version__ = "0.1.0"
 
 #: Version of the output tables' layout (``docs/SCHEMA.md``). Bump the minor number when a column
 #: is added, the major number when one is renamed, removed or changes meaning.
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"

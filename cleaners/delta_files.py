@@ -95,13 +95,25 @@ def ensure_table(table_root: Any, schema: pa.Schema) -> DeltaTable:
     """
     uri, options = storage.uri(table_root), storage.delta_options(table_root)
     try:
-        return DeltaTable(uri, storage_options=options)
+        return _with_columns_of(DeltaTable(uri, storage_options=options), schema, options)
     except TableNotFoundError:
         pass
     try:
         return DeltaTable.create(uri, Schema.from_arrow(schema), mode="ignore", storage_options=options)
     except Exception:  # another writer created it first
         return DeltaTable(uri, storage_options=options)
+
+
+def _with_columns_of(delta: DeltaTable, schema: pa.Schema, options: dict[str, str] | None) -> DeltaTable:
+    """A table written by an older schema version gains the columns added since (a minor version
+    only adds columns): one metadata commit, after which its older files read those columns as
+    null and new files can carry them."""
+    present = set(delta.schema().to_arrow().names)
+    missing = [Schema.from_arrow(pa.schema([field])).fields[0] for field in schema if field.name not in present]
+    if not missing:
+        return delta
+    delta.alter.add_columns(missing)
+    return DeltaTable(delta.table_uri, storage_options=options)
 
 
 WRITER_APP_ID = "textwash"

@@ -44,6 +44,7 @@ from polars.exceptions import PanicException
 from cleaners import schemas, storage
 from cleaners.decoding import DecodeFailure, decode_bytes
 from cleaners.hashing import file_digest, stable_hex
+from cleaners.metadata import RAW_SCHEMA, metadata_columns, record_metadata, typed_metadata
 from cleaners.settings import IngestSettings
 
 REJECT_SCHEMA = dict(schemas.REJECTS)
@@ -63,7 +64,7 @@ class IngestResult:
     files: pl.DataFrame
 
 
-RECORD_SCHEMA = {"record_id": pl.String, "row": pl.Int64, "title": pl.String, "body": pl.String}
+RECORD_SCHEMA = {"record_id": pl.String, "row": pl.Int64, "title": pl.String, "body": pl.String, **RAW_SCHEMA}
 
 
 @dataclass
@@ -74,12 +75,14 @@ class _Records:
     rows: list[int] = field(default_factory=list)
     titles: list[str | None] = field(default_factory=list)
     bodies: list[str | None] = field(default_factory=list)
+    metadata: list[dict[str, str | None]] = field(default_factory=list)  # (none for txt/md)
 
     def to_frame(self) -> pl.DataFrame:
-        return pl.DataFrame(
-            {"record_id": self.record_ids, "row": self.rows, "title": self.titles, "body": self.bodies},
-            schema=RECORD_SCHEMA,
-        )
+        columns: dict[str, list[Any]] = {"record_id": self.record_ids, "row": self.rows, "title": self.titles,
+                                         "body": self.bodies}
+        for name in RAW_SCHEMA:
+            columns[name] = [meta[name] for meta in self.metadata] if self.metadata else [None] * len(self.rows)
+        return pl.DataFrame(columns, schema=RECORD_SCHEMA)
 
 
 class _FileRejected(Exception):
@@ -357,6 +360,7 @@ def _add_object(records: _Records, record: Any, row: int, settings: IngestSettin
     records.rows.append(row)
     records.titles.append(None if title is None else str(title))
     records.bodies.append(body)
+    records.metadata.append(record_metadata(record, settings))
 
 
 def _parse_jsonl(text: str, settings: IngestSettings, rejects: list[dict[str, Any]]) -> _Records:
@@ -424,10 +428,11 @@ def _parse_jsonl_with_polars(text: str, utf8: bytes | None, settings: IngestSett
         return pl.coalesce(present) if present else pl.lit(None, dtype=pl.String)
 
     return table.select(
-        record_id=first_present(settings.id_fields),
-        row=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
-        title=first_present(settings.title_fields),
-        body=first_present(settings.text_fields),
+        first_present(settings.id_fields).alias("record_id"),
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("row"),
+        first_present(settings.title_fields).alias("title"),
+        first_present(settings.text_fields).alias("body"),
+        *metadata_columns(table, settings),
     )
 
 
@@ -504,10 +509,8 @@ def _parse_table(table: pl.DataFrame, settings: IngestSettings) -> pl.DataFrame:
     rows = pl.col("__row") if "__row" in table.columns else pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
     try:
         return table.select(
-            record_id=column(id_column),
-            row=rows,
-            title=column(title_column),
-            body=column(text_column),
+            column(id_column).alias("record_id"), rows.alias("row"), column(title_column).alias("title"),
+            column(text_column).alias("body"), *metadata_columns(table, settings),
         )
     except PARSE_ERRORS as error:  # binary that is not UTF-8, and other casts that fail
         raise _FileRejected("undecodable", f"{type(error).__name__}: {error}".splitlines()[0]) from None
@@ -555,7 +558,7 @@ def _validate(records: pl.DataFrame, settings: IngestSettings, rejects: list[dic
         encoding=pl.col("encoding"),
         title=pl.col("title").fill_null(""),
         body=pl.col("body"),
-    )
+    ).hstack(accepted.select(typed_metadata()))
 
 
 def _doc_ids(sources: pl.Series, keys: pl.Series, chunk: int = 65_536) -> pl.Series:

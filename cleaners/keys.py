@@ -14,6 +14,7 @@ same everywhere.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 
 import numpy as np
@@ -51,7 +52,6 @@ def numbers(text: pl.Expr) -> pl.Expr:
     return text.str.extract_all(NUMBER).list.join(" ").str.replace_all(",", "", literal=True)
 
 
-_WORD = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
 #: Words that start sentences without naming anything: a capitalised one of these at a sentence
 #: start is not a name. (Any other capitalised word is: "Francis went on…", "May 2010 saw…".)
@@ -67,34 +67,41 @@ yes thanks please according earlier still
 """.split())
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _fold(raw: str) -> str:
     """A word as compared: lower case, letters and digits only; in a number, the decimal point and
     the colon stay ("1.2" is not "12") and thousands commas go ("10,947" is "10947")."""
     lowered = raw.lower()
-    if not any(char.isdigit() for char in lowered):
+    if lowered.isalnum():  # most words: nothing to strip
+        return lowered
+    if _DIGIT.search(lowered) is None:
         return "".join(char for char in lowered if char.isalnum())
     return "".join(char for char in lowered if char.isalnum() or char in ".:").strip(".:")
 
 
-def _words(text: str) -> tuple[list[str], list[bool]]:
+@functools.lru_cache(maxsize=4096)
+def _words(text: str) -> tuple[tuple[str, ...], tuple[bool, ...]]:
     """Folded words of ``text`` (lower case, letters and digits only) and whether each carries a
     fact: a number, or a word with a capital letter ("Smith", "mid-August", "IMF") unless it is a
     common word starting a sentence. In a line with more capitals than small letters, case tells
-    nothing, so there only numbers count."""
-    letters = [char for char in text if char.isalpha()]
-    shouted = sum(char.isupper() for char in letters) * 2 > len(letters)
+    nothing, so there only numbers count.
+
+    Cached: a repeated paragraph's first occurrence is compared with every copy of it.
+    """
+    shouted = sum(map(str.isupper, text)) * 2 > sum(map(str.isalpha, text))
     folded, facts = [], []
     starts_sentence = True
-    for match in _WORD.finditer(text):
-        raw = match.group()
+    for raw in text.split():
         word = _fold(raw)
         if word:
-            capital = any(char.isupper() for char in raw)
+            capital = raw.lower() != raw
             name = not shouted and capital and not (starts_sentence and word in SENTENCE_WORDS)
             folded.append(word)
-            facts.append(name or any(char.isdigit() for char in word))
-        starts_sentence = bool(_SENTENCE_END.search(raw))
-    return folded, facts
+            facts.append(name or _DIGIT.search(word) is not None)
+        starts_sentence = _SENTENCE_END.search(raw) is not None
+    return tuple(folded), tuple(facts)
 
 
 def facts_differ(left: str, right: str) -> bool:

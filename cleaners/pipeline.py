@@ -32,7 +32,7 @@ from cleaners.dedup import (
 from cleaners.hashing import stable_bucket, stable_hex
 from cleaners.ingest import content_digest, discover
 from cleaners.paragraphs import paragraph_anchors
-from cleaners.plan import ProcessRunner, SerialRunner, default_workers, execute, useful_workers
+from cleaners.plan import ProcessRunner, Progress, SerialRunner, default_workers, execute, useful_workers
 from cleaners.settings import Settings
 from cleaners.stages import Job, scan_parts
 from cleaners.staging import Staging
@@ -363,10 +363,11 @@ def rebuild_index(output_dir: Any, settings: Settings | None = None) -> dict[str
 
 
 def run_local(input_dir: Any, output_dir: Any, settings: Settings | None = None,
-              workers: int | None = 1) -> dict[str, Any]:
+              workers: int | None = 1, progress: Progress | None = None) -> dict[str, Any]:
     """Every stage of :data:`cleaners.plan.PLAN` without Prefect: in this process (``workers=1``,
     the default: tests and debugging) or in a pool of that many worker processes (``None``: one
-    per core). The output is the same for any number of workers."""
+    per core). The output is the same for any number of workers. ``progress`` hears of every
+    stage and unit (:data:`cleaners.plan.Progress`)."""
     settings = settings or Settings()
     workers = workers or settings.run.workers or default_workers()
     check_folders(input_dir, output_dir)
@@ -379,6 +380,6 @@ def run_local(input_dir: Any, output_dir: Any, settings: Settings | None = None,
         job = make_job(input_dir, output_dir, digests, settings, workers, deleted_since(output_dir, sources, settings))
         workers = useful_workers(input_bytes(input_dir, list(digests)), workers)
         if workers == 1:
-            return finish_run(job, started_at, execute(job, SerialRunner()))
+            return finish_run(job, started_at, execute(job, SerialRunner(), progress=progress))
         with ProcessRunner(workers) as runner:
-            return finish_run(job, started_at, execute(job, runner))
+            return finish_run(job, started_at, execute(job, runner, progress=progress))

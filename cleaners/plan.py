@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -73,17 +73,32 @@ def run_unit(function: str, job: Job, unit: int) -> dict[str, Any]:
     return result
 
 
+#: Called with each finished unit's number and result, as it finishes (for progress bars).
+UnitDone = Callable[[int, dict[str, Any]], None]
+#: ``progress(event, info)``: ``"run"`` (``job``, ``stages``), ``"stage"`` (``stage``, ``units``),
+#: ``"unit"`` (``stage``, ``unit``, ``result``) and ``"stage_done"`` (``stage``, ``seconds``).
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+def _ignore(_unit: int, _result: dict[str, Any]) -> None:
+    return None
+
+
 class Runner(Protocol):
-    def run_stage(self, stage: Stage, job: Job, units: list[int]) -> list[dict[str, Any]]:
-        """Run every unit of ``stage``; return their results in unit order."""
+    def run_stage(self, stage: Stage, job: Job, units: list[int], done: UnitDone = _ignore) -> list[dict[str, Any]]:
+        """Run every unit of ``stage``, calling ``done`` as each finishes; return the results in unit order."""
         ...
 
 
 class SerialRunner:
     """Every unit in this process, one after the other."""
 
-    def run_stage(self, stage: Stage, job: Job, units: list[int]) -> list[dict[str, Any]]:
-        return [run_unit(stage.function, job, unit) for unit in units]
+    def run_stage(self, stage: Stage, job: Job, units: list[int], done: UnitDone = _ignore) -> list[dict[str, Any]]:
+        results = []
+        for unit in units:
+            results.append(run_unit(stage.function, job, unit))
+            done(unit, results[-1])
+        return results
 
 
 class ProcessRunner:
@@ -104,10 +119,12 @@ class ProcessRunner:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def run_stage(self, stage: Stage, job: Job, units: list[int]) -> list[dict[str, Any]]:
+    def run_stage(self, stage: Stage, job: Job, units: list[int], done: UnitDone = _ignore) -> list[dict[str, Any]]:
         if len(units) == 1:  # nothing to spread: save the round trip
-            return [run_unit(stage.function, job, units[0])]
-        futures = [self.submit(stage.function, job, unit) for unit in units]
+            return SerialRunner().run_stage(stage, job, units, done)
+        futures = {self.submit(stage.function, job, unit): unit for unit in units}
+        for future in as_completed(futures):
+            done(futures[future], future.result())
         return [future.result() for future in futures]
 
     def submit(self, function: str, job: Job, unit: int) -> Future[dict[str, Any]]:
@@ -126,18 +143,33 @@ def summarise(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
-def execute(job: Job, runner: Runner, plan: Sequence[Stage] = PLAN) -> dict[str, Any]:
-    """Run ``plan`` for ``job`` with ``runner``; return each stage's summed counts and seconds."""
+def _no_progress(_event: str, _info: dict[str, Any]) -> None:
+    return None
+
+
+def execute(job: Job, runner: Runner, plan: Sequence[Stage] = PLAN, progress: Progress | None = None) -> dict[str, Any]:
+    """Run ``plan`` for ``job`` with ``runner``; return each stage's summed counts and seconds.
+
+    ``progress`` hears of the run, each stage and each finished unit (see :data:`Progress`).
+    """
     import time
 
+    progress = progress or _no_progress
     steps: dict[str, Any] = {}
-    for stage in plan:
-        if not stage.applies(job.settings):
-            continue
+    stages = [stage for stage in plan if stage.applies(job.settings)]
+    progress("run", {"job": job, "stages": [stage.name for stage in stages]})
+    for stage in stages:
+        units = stage.units(job)
+        progress("stage", {"stage": stage.name, "units": len(units)})
         started = time.perf_counter()
-        results = runner.run_stage(stage, job, stage.units(job))
+
+        def done(unit: int, result: dict[str, Any], name: str = stage.name) -> None:
+            progress("unit", {"stage": name, "unit": unit, "result": result})
+
+        results = runner.run_stage(stage, job, units, done)
         seconds = time.perf_counter() - started
         steps[stage.name] = {**summarise(results), "seconds": round(seconds, 3)}
+        progress("stage_done", {"stage": stage.name, "seconds": seconds})
     return steps
 
 

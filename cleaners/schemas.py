@@ -19,8 +19,13 @@ Schema = Mapping[str, Any]  # column → polars data type
 
 # ------------------------------------------------------------------ final tables
 
+#: A document's metadata (``cleaners/metadata.py``), on staged and final documents alike.
+METADATA: Schema = {
+    "url": pl.String, "domain": pl.String, "published": pl.String, "published_at": pl.Datetime("us", "UTC"),
+    "authors": pl.List(pl.String), "metadata": pl.String,
+}
 DOCUMENTS: Schema = {
-    "doc_id": pl.String, "source": pl.String, "record": pl.String, "title": pl.String, "text": pl.String,
+    "doc_id": pl.String, "source": pl.String, "record": pl.String, "title": pl.String, **METADATA, "text": pl.String,
     "encoding": pl.String, "format": pl.String, "n_lines": pl.Int32, "n_lines_kept": pl.Int32,
     "dup_cluster_id": pl.String, "is_canonical": pl.Boolean, "jaccard_to_canonical": pl.Float64,
     "dup_cluster_size": pl.Int32, "run_id": pl.String,
@@ -57,7 +62,7 @@ FILES: Schema = {
 }
 STAGED_DOCUMENTS: Schema = {
     "doc_id": pl.String, "source": pl.String, "record": pl.String, "row": pl.Int64, "format": pl.String,
-    "encoding": pl.String, "title": pl.String,
+    "encoding": pl.String, "title": pl.String, **METADATA,
 }
 STAGED_LINES: Schema = {
     "doc_id": pl.String, "line_no": pl.Int32, "text_raw": pl.String, "text": pl.String, "fixes": pl.List(pl.String),

@@ -21,7 +21,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class _Section(BaseModel):
@@ -32,8 +32,8 @@ class IngestSettings(_Section):
     """How input files are read and which records are refused."""
 
     id_fields: list[str] = Field(
-        default=["id", "doc_id", "uuid"],
-        description="Record fields/columns tried, in order, for the record's own id.",
+        default=["id", "doc_id", "uuid", "url"],
+        description="Record fields/columns tried, in order, for the record's own id (else its row number).",
     )
     title_fields: list[str] = Field(
         default=["title", "headline"],
@@ -65,6 +65,18 @@ class IngestSettings(_Section):
         description="Accept a JSON text field that is a number, bool, list or object as its JSON text; "
         "by default such a record is rejected as 'text_not_string'.",
     )
+    url_fields: list[str] = Field(default=["url", "canonical_link", "link"],
+                                  description="Fields tried, in order, for documents.url.")
+    published_fields: list[str] = Field(
+        default=["published", "publish_date", "published_at", "date_published", "pubDate", "date"],
+        description="Fields tried, in order, for documents.published (as written) and published_at (parsed).")
+    author_fields: list[str] = Field(default=["authors", "author", "byline"],
+                                     description="Fields tried, in order, for documents.authors (a list of names).")
+    domain_fields: list[str] = Field(default=["domain", "site"],
+                                     description="Fields tried, in order, for documents.domain (else the url's host).")
+    keep_fields: list[str] = Field(
+        default=[], description="Any other fields to keep, as a JSON object in documents.metadata "
+        '(e.g. ["keywords", "type"]).')
     encodings: list[Literal["utf-8", "cp1252", "latin-1"]] = Field(
         default=["utf-8", "cp1252", "latin-1"],
         description="Encodings tried, in order, for files that have no byte-order mark.",
@@ -249,25 +261,115 @@ class Settings(_Section):
         """Defaults, then the TOML file at ``path``, then ``section.key=value`` overrides.
 
         An override's value is parsed as JSON when it can be (``5``, ``true``, ``["a","b"]``),
-        else taken as a string.
+        else taken as a string. Raises :class:`SettingsError`, whose message is one line per
+        problem saying where it is and how to mend it.
         """
         data: dict[str, Any] = {}
+        origins: dict[tuple[str, ...], str] = {}
         if path is not None:
-            with open(path, "rb") as handle:
-                data = tomllib.load(handle)
+            data = _read_toml(Path(path))
+            text = Path(path).read_text(encoding="utf-8", errors="replace")
+            origins = {key: f"{path} line {line}" for key, line in _toml_key_lines(text).items()}
         for override in overrides or []:
             key, sep, raw_value = override.partition("=")
             if not sep or "." not in key:
-                raise ValueError(f"override {override!r} is not of the form section.key=value")
+                raise SettingsError(f"--set {override!r} is not of the form section.key=value "
+                                    "(e.g. --set dedup.fuzzy_threshold=90)")
             section, _, field = key.strip().partition(".")
             try:
                 value: Any = json.loads(raw_value)
             except json.JSONDecodeError:
                 value = raw_value
             data.setdefault(section, {})[field] = value
-        return cls.model_validate(data)
+            origins[(section, field)] = f"--set {key.strip()}"
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            raise SettingsError("\n".join(explain(problem, origins) for problem in error.errors())) from None
 
     def fingerprint_json(self) -> str:
         """Canonical JSON of the settings that change output (for the run id)."""
         layout = {"run": {"shards", "workers", "batch_mb", "batch_records", "incremental"}, "dedup": {"partitions"}}
         return self.model_dump_json(exclude=layout)
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message says where each problem is and how to mend it."""
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise SettingsError(f"settings file {path} does not exist") from None
+    except OSError as error:
+        raise SettingsError(f"settings file {path} cannot be read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:  # its message names the line and column
+        raise SettingsError(f"settings file {path} is not valid TOML: {error}") from None
+
+
+def _toml_key_lines(text: str) -> dict[tuple[str, ...], int]:
+    """Where each ``[section]`` and ``key =`` of a (simple) TOML file is, for error messages."""
+    found: dict[tuple[str, ...], int] = {}
+    section = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("[") and "]" in stripped:
+            section = stripped.strip("[] ").split("]")[0].strip()
+            found.setdefault((section,), number)
+        elif "=" in stripped and not stripped.startswith("#"):
+            found.setdefault((section, stripped.split("=", 1)[0].strip().strip("\"'")), number)
+    return found
+
+
+def _sections() -> dict[str, type[BaseModel]]:
+    return {name: field.annotation for name, field in Settings.model_fields.items()}  # type: ignore[misc]
+
+
+def _did_you_mean(section: str, key: str) -> str:
+    """A hint for an unknown ``section.key``: the closest key, the section it belongs in, or the
+    valid keys."""
+    import difflib
+
+    sections = _sections()
+    if section not in sections:
+        close = difflib.get_close_matches(section, list(sections), n=1)
+        hint = f"did you mean [{close[0]}]? " if close else ""
+        return f"{hint}sections: {', '.join(sections)}"
+    keys = list(sections[section].model_fields)
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.7)
+    if close:
+        return f"did you mean {section}.{close[0]}?"
+    elsewhere = [name for name, model in sections.items() if key in model.model_fields]
+    if elsewhere:
+        return f"{key} belongs in [{elsewhere[0]}]: use {elsewhere[0]}.{key}"
+    return f"valid keys of [{section}]: {', '.join(keys)}"
+
+
+def explain(problem: Any, origins: dict[tuple[str, ...], str] | None = None) -> str:
+    """One line for one pydantic error: which setting, from where, what is wrong, how to mend it."""
+    location = tuple(str(part) for part in problem["loc"] if not isinstance(part, int))
+    origins = origins or {}
+    where = origins.get(location[:2]) or origins.get(location[:1])
+    name = ".".join(location)
+    prefix = f"{where}: " if where and not where.startswith("--set") else ""
+    kind, context = problem["type"], problem.get("ctx") or {}
+    if kind == "extra_forbidden":
+        section, key = (location + ("",))[:2]
+        what = f"unknown section [{section}]" if len(location) == 1 else f"unknown setting {name}"
+        return f"{prefix}{what} ({_did_you_mean(section, key)})"
+    value = json.dumps(problem["input"], default=str)
+    bounds = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}
+    if kind in bounds:
+        limit = next(iter(context.values()))
+        limit = int(limit) if isinstance(limit, float) and limit.is_integer() else limit
+        return f"{prefix}{name} = {value}: must be {bounds[kind]} {limit}"
+    if kind == "literal_error":
+        return f"{prefix}{name} = {value}: must be one of {context.get('expected')}"
+    expected = {"int_parsing": "an integer", "int_from_float": "a whole number", "float_parsing": "a number",
+                "bool_parsing": "true or false", "list_type": "a list, e.g. [\"a\", \"b\"]",
+                "string_type": "a string"}.get(kind)
+    if expected:
+        return f"{prefix}{name} = {value}: must be {expected}"
+    return f"{prefix}{name} = {value}: {problem['msg']}"

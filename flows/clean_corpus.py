@@ -29,7 +29,7 @@ from cleaners import pipeline, storage  # noqa: E402
 from cleaners.index import run_lock  # noqa: E402
 from cleaners.ingest import discover  # noqa: E402
 from cleaners.output import check_layout  # noqa: E402
-from cleaners.plan import PLAN, ProcessRunner, Stage, default_workers, execute, run_unit, useful_workers  # noqa: E402
+from cleaners.plan import PLAN, ProcessRunner, Stage, UnitDone, default_workers, execute, run_unit, useful_workers  # noqa: E402
 from cleaners.settings import Settings  # noqa: E402
 from cleaners.stages import Job  # noqa: E402
 from flows.progress import notify  # noqa: E402
@@ -65,14 +65,15 @@ def commit_run_task(job: Job, started_at: datetime, steps: dict[str, Any]) -> di
 class PrefectRunner:
     """Runs a stage's units as Prefect tasks on the flow's task runner (see :mod:`cleaners.plan`)."""
 
-    def run_stage(self, stage: Stage, job: Job, units: list[int]) -> list[dict[str, Any]]:
-        named = stage_task.with_options(name=stage.name, task_run_name=f"{stage.name}-{{unit}}")
+    def run_stage(self, stage: Stage, job: Job, units: list[int], done: UnitDone | None = None) -> list[dict[str, Any]]:
+        kind = {"shards": "-shard-{unit}", "partitions": "-partition-{unit}"}.get(stage.over, "")
+        named = stage_task.with_options(name=stage.name, task_run_name=stage.name + kind)
         futures = [named.submit(stage.function, job, unit) for unit in units]
         results = []
-        for future in futures:
+        for unit, future in zip(units, futures, strict=True):
             results.append(future.result())
-            if stage.over == "shards" and stage.name in ("prepare", "apply"):
-                notify("step_done", step=stage.name)
+            if done is not None:
+                done(unit, results[-1])
         return results
 
 
@@ -129,28 +130,30 @@ def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, workers: 
                   logger: Any) -> dict[str, Any]:
     started_at = datetime.now(UTC)
     sources = discover_task(input_dir)
+    if not sources:
+        logger.warning("no input files under %s: nothing to clean, nothing committed", input_dir)
+        return {"run_id": None, "nothing_to_clean": True, "input_dir": str(input_dir)}
     digests = pipeline.plan_run(input_dir, output_dir, sources, settings)
     if settings.run.incremental:
         logger.info("incremental run: %d new or changed files", len(digests))
     job = pipeline.make_job(input_dir, output_dir, digests, settings, workers,
                             pipeline.deleted_since(output_dir, sources, settings))
-    notify("started", steps=(2 if settings.dedup.enabled else 1) * len(job.shards), files=len(digests))
     processes = useful_workers(pipeline.input_bytes(input_dir, list(digests)), workers) if worker_pool else 1
     if processes > 1:
         logger.info("computing on %d worker processes", processes)
         with ProcessRunner(processes) as pool:
             _POOLS[str(job.staging.root)] = pool
             try:
-                steps = execute(job, PrefectRunner(), PLAN)
+                steps = execute(job, PrefectRunner(), PLAN, progress=notify)
             finally:
                 del _POOLS[str(job.staging.root)]
     else:
-        steps = execute(job, PrefectRunner(), PLAN)
+        steps = execute(job, PrefectRunner(), PLAN, progress=notify)
     manifest = commit_run_task(job, started_at, steps)
 
     counts = manifest["counts"]
     logger.info("run %s: %d documents, %d lines %s, %d rejects %s", manifest["run_id"], counts["documents"],
                 counts["lines"], counts["lines_by_status"], counts["rejects"], counts["rejects_by_reason"])
     publish_artifacts(manifest, storage.location(output_dir))
-    notify("finished", manifest=manifest)
+    notify("finished", {"manifest": manifest})
     return manifest

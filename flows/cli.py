@@ -21,25 +21,44 @@ readable), and runs/, the history. Folders may be local or s3://bucket/prefix. S
 """
 
 RUN_EPILOG = """\
-settings: defaults < --config FILE (TOML) < --set section.key=value (repeatable).
-  sections and keys: ingest.{id_fields,title_fields,text_fields,max_record_chars,max_line_chars,
-  encodings,extensions}, normalise.{fix_encoding,unescape_html,uncurl_quotes,fix_character_width,
-  fix_latin_ligatures,normalization,remove_zero_width,normalise_spaces,max_passes,fast_path},
-  dedup.{enabled,fuzzy_threshold,min_fuzzy_chars,block_chars,boilerplate_min_docs,
-  boilerplate_max_chars,doc_shingle_words,doc_minhash_bins,doc_bands,doc_jaccard_threshold,
-  partitions,write_noncanonical_documents}, flags.enabled, output.{compression,compression_level},
-  run.{shards,workers,batch_mb,incremental}. Values are JSON where they parse as JSON.
+settings: defaults < --config FILE (TOML) < --set section.key=value (repeatable); values are JSON
+where they parse as JSON. Sections and keys:
+{keys}
 
-Without PREFECT_API_URL, Prefect starts a temporary local server for the run (about 10 s).
-Rejected files and records are listed at the end and stored in rejects/; they do not fail the run.
+Without PREFECT_API_URL, textwash starts a temporary local Prefect server for the run (about
+10 s; --task-runner local needs none). Rejected files and records are listed at the end and
+stored in rejects/; they do not fail the run.
+
+exit codes: 0 done (also: nothing to clean), 1 nothing found (inspect/show), 2 the command
+cannot run as given (arguments, settings, folders, cron, Dask address), 3 the run failed,
+130 interrupted.
 
 examples:
   textwash run                                   # data/raw -> data/clean
   textwash run ~/scrapes out --set run.shards=4
   textwash run in out --config textwash.toml --set ingest.text_fields='["body"]'
-  PREFECT_API_URL=http://127.0.0.1:4200/api textwash run in out --task-runner dask
+  textwash run in out --task-runner dask         # a local Dask cluster, one worker per core
   PREFECT_API_URL=http://prefect:4200/api textwash run in out --task-runner dask --dask-address tcp://scheduler:8786
 """
+
+
+def _settings_keys() -> str:
+    """Every section and key, from the settings model (so the help never goes stale)."""
+    import textwrap
+
+    from cleaners.settings import Settings
+
+    lines = [textwrap.fill(f"[{name}] " + ", ".join(field.annotation.model_fields),  # type: ignore[union-attr]
+                           width=96, initial_indent="  ", subsequent_indent="      ")
+             for name, field in Settings.model_fields.items()]
+    return "\n".join(lines)
+
+
+def _add_verbosity(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", help="errors and warnings only: no bar, no summary")
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="also Prefect's and Dask's INFO logs, and tracebacks of failures")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="clean INPUT_DIR into OUTPUT_DIR with the Prefect flow",
                               description="Clean every document under INPUT_DIR into Parquet under OUTPUT_DIR.",
-                              epilog=RUN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                              epilog=RUN_EPILOG.format(keys=_settings_keys()),
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_verbosity(run)
     run.add_argument("input_dir", nargs="?", default="data/raw", help="folder of raw documents (default: data/raw)")
     run.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
     run.add_argument("--config", metavar="FILE", help="TOML settings file")
@@ -65,8 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--task-runner", choices=["threads", "processes", "dask", "local"], default="threads",
                      help="where tasks run: threads in this process that hand their work to a pool of worker "
                      "processes, one per core (default); Prefect's process pool (each worker process is a "
-                     "Prefect client: slower to start); Dask (needs the dask extra and PREFECT_API_URL set "
-                     "to a real Prefect server); or local: the same stage plan on a worker pool without "
+                     "Prefect client: slower to start); Dask (needs the dask extra; a local cluster unless "
+                     "--dask-address); or local: the same stage plan on a worker pool without "
                      "Prefect (no server to start: about 8 s less; no Prefect UI, artifacts or retries)")
     run.add_argument("--workers", type=int, metavar="N",
                      help="worker processes (default: run.workers, 0 = one per core)")
@@ -86,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--full", action="store_true",
                        help="reprocess every file on each run (default: incremental, only new or changed files)")
     serve.add_argument("--config", metavar="FILE", help="TOML settings file")
+    _add_verbosity(serve)
     serve.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                        help="override one setting (repeatable)")
 
@@ -187,99 +209,140 @@ def serve_deployment(input_dir: str, output_dir: str, cron: str, name: str, sett
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from cleaners.settings import Settings
+    from flows import preflight
+    from flows.console import Terminal
 
-    console = Console(stderr=True)
+    terminal = Terminal(_verbosity(args))
     try:
         settings = Settings.load(args.config, [*args.overrides, *([] if args.full else ["run.incremental=true"])])
-    except (OSError, ValueError) as error:
-        console.print(f"[red]textwash: bad settings:[/red] {error}")
-        return 2
+        preflight.check_cron(args.cron)
+        preflight.check_input(args.input_dir)
+        preflight.check_output(args.output_dir)
+    except ValueError as error:  # SettingsError, PreflightError
+        terminal.error(str(error))
+        return preflight.BAD_INPUT
     if not os.environ.get("PREFECT_API_URL"):
-        console.print("[red]textwash serve needs a Prefect server[/red]: run `prefect server start` and set "
-                      "PREFECT_API_URL=http://127.0.0.1:4200/api")
-        return 2
+        terminal.error("serve needs a Prefect server: run `prefect server start` and set "
+                       "PREFECT_API_URL=http://127.0.0.1:4200/api")
+        return preflight.BAD_INPUT
     from prefect import serve
 
+    terminal.route_logs()
     serve(serve_deployment(args.input_dir, args.output_dir, args.cron, args.name, settings))
-    return 0
+    return preflight.OK
+
+
+def _verbosity(args: argparse.Namespace) -> int:
+    from flows.console import NORMAL, QUIET, VERBOSE
+
+    return QUIET if getattr(args, "quiet", False) else VERBOSE if getattr(args, "verbose", False) else NORMAL
 
 
 def _run(args: argparse.Namespace) -> int:
-    from rich.console import Console
+    """``textwash run``: check everything that can be checked, then run, one line per problem."""
+    from flows import preflight
+    from flows.console import Terminal
 
-    from cleaners.settings import Settings
+    terminal = Terminal(_verbosity(args))
+    from cleaners.output import LegacyOutput
 
-    console = Console(stderr=True)
     try:
-        settings = Settings.load(args.config, [*args.overrides, *(["run.incremental=true"] if args.incremental else [])])
-    except (OSError, ValueError) as error:
-        console.print(f"[red]textwash: bad settings:[/red] {error}")
-        return 2
+        settings = _checked_settings(args)
+    except (ValueError, LegacyOutput) as error:  # SettingsError, PreflightError, FolderError, LegacyOutput
+        terminal.error(str(error))
+        return preflight.BAD_INPUT
+    from cleaners.ingest import discover
+
+    if not discover(args.input_dir):
+        terminal.warn(f"no input files under {args.input_dir}: nothing to clean, nothing committed")
+        return preflight.OK
+    try:
+        manifest = _run_checked(args, settings, terminal)
+    except KeyboardInterrupt:
+        terminal.error("interrupted: committed runs are untouched; run again to finish")
+        return preflight.INTERRUPTED
+    except Exception as error:  # a run that started and failed: one line, the traceback with -v
+        if terminal.verbosity > 0:
+            terminal.err.print_exception()
+        terminal.error(f"run failed: {type(error).__name__}: {error}"
+                       + ("" if terminal.verbosity > 0 else " (-v shows the traceback)"))
+        return preflight.RUN_FAILED
+    if terminal.verbosity >= 0:
+        from cleaners import storage
+
+        _print_summary(manifest, storage.location(args.output_dir), console=terminal.out, max_rejects=20)
+    return preflight.OK
+
+
+def _checked_settings(args: argparse.Namespace) -> Any:
+    """The run's settings, after every check that needs no Prefect (raises ``ValueError``s)."""
     from cleaners import storage
+    from cleaners.output import check_layout
+    from cleaners.pipeline import check_folders
+    from cleaners.settings import Settings
+    from flows import preflight
 
-    if not storage.location(args.input_dir).is_dir():
-        console.print(f"[red]textwash: input folder {args.input_dir!r} does not exist[/red]")
-        return 2
-    from cleaners.pipeline import FolderError, check_folders
+    settings = Settings.load(args.config, [*args.overrides, *(["run.incremental=true"] if args.incremental else [])])
+    if args.task_runner == "dask":
+        try:
+            import prefect_dask  # noqa: F401
+        except ImportError:
+            raise preflight.PreflightError("the Dask task runner needs the dask extra: pip install -e '.[dask]' "
+                                           "in the textwash checkout") from None
+    preflight.check_run(args)
+    check_folders(args.input_dir, args.output_dir)
+    check_layout(storage.location(args.output_dir))
+    return settings
 
-    try:
-        check_folders(args.input_dir, args.output_dir)
-        from cleaners.output import check_layout
 
-        check_layout(storage.location(args.output_dir))
-    except FolderError as error:
-        console.print(f"[red]textwash: {error}[/red]")
-        return 2
+def _run_checked(args: argparse.Namespace, settings: Any, terminal: Any) -> dict[str, Any]:
+    from cleaners.plan import default_workers
+    from flows import progress
+    from flows.console import RunProgress
+
+    bar = RunProgress(terminal, show_bar=not args.no_progress)
     if args.task_runner == "local":
         from cleaners.pipeline import run_local
 
-        manifest = run_local(args.input_dir, args.output_dir, settings, workers=args.workers or None)
-        _print_summary(manifest, storage.location(args.output_dir), console=Console(), max_rejects=20)
-        return 0
+        try:
+            return run_local(args.input_dir, args.output_dir, settings, workers=args.workers or None, progress=bar)
+        finally:
+            bar.stop()
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    if not os.environ.get("PREFECT_API_URL") and args.task_runner != "dask":
-        console.print("[dim]No PREFECT_API_URL: starting Prefect's temporary local server (about 10 s)…[/dim]")
-
-    from cleaners.plan import default_workers
-    from flows import progress
     from flows.clean_corpus import clean_corpus
 
+    terminal.route_logs()
     workers = args.workers or settings.run.workers or default_workers()
+    flow = clean_corpus
     if args.task_runner == "dask":
-        try:
-            from prefect_dask import DaskTaskRunner
-        except ImportError:
-            console.print("[red]textwash: the Dask task runner needs the dask extra:[/red] pip install 'textwash[dask]'")
-            return 2
-        if not os.environ.get("PREFECT_API_URL"):
-            console.print("[red]textwash: with Dask, set PREFECT_API_URL to a real Prefect server[/red] "
-                          "(`prefect server start`), or every Dask worker starts a server of its own")
-            return 2
+        from prefect_dask import DaskTaskRunner
+
         runner = (DaskTaskRunner(address=args.dask_address) if args.dask_address else
-                  DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1,
-                                                 "processes": True}))
-        clean_corpus = clean_corpus.with_options(task_runner=runner)  # type: ignore[arg-type]
+                  DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                                 "silence_logs": logging_level(terminal)}))
+        flow = clean_corpus.with_options(task_runner=runner)  # type: ignore[arg-type]
     elif args.task_runner == "processes":
         from prefect.task_runners import ProcessPoolTaskRunner
 
-        clean_corpus = clean_corpus.with_options(
-            task_runner=ProcessPoolTaskRunner(max_workers=workers))  # type: ignore[arg-type]
-
-    listener, bar = _progress_listener(console, enabled=not args.no_progress)
-    progress.add_listener(listener)
+        flow = clean_corpus.with_options(task_runner=ProcessPoolTaskRunner(max_workers=workers))  # type: ignore[arg-type]
+    progress.add_listener(bar)
     try:
-        with _api_for_workers(args.task_runner):
-            manifest = clean_corpus(args.input_dir, args.output_dir, settings, workers,
-                                    worker_pool=args.task_runner == "threads")
+        with _api_for_workers(args.task_runner, terminal):
+            terminal.route_logs()
+            manifest: dict[str, Any] = flow(args.input_dir, args.output_dir, settings, workers,
+                                            worker_pool=args.task_runner == "threads")
     finally:
-        progress.remove_listener(listener)
-        if bar is not None:
-            bar.stop()
-    _print_summary(manifest, storage.location(args.output_dir), console=Console(), max_rejects=20)
-    return 0
+        progress.remove_listener(bar)
+        bar.stop()
+    return manifest
+
+
+def logging_level(terminal: Any) -> int:
+    """The level of Dask's own loggers in a local cluster's workers (WARNING unless verbose)."""
+    import logging
+
+    return logging.INFO if terminal.verbosity > 0 else logging.WARNING
 
 
 #: Watches textwash's process and stops the temporary server if textwash dies without cleaning
@@ -326,14 +389,14 @@ for server in servers:
 
 
 @contextlib.contextmanager
-def _api_for_workers(task_runner: str) -> Iterator[None]:
+def _api_for_workers(task_runner: str, terminal: Any) -> Iterator[None]:
     """Without a Prefect API, start the one temporary server of this run here: every worker
-    process is pointed at it (under Prefect's process pool a worker left alone would start a
-    server of its own, about 5 s each), and a watchdog stops it if textwash is killed. It stops
-    when textwash exits."""
+    process (Prefect's process pool, a local Dask cluster's workers) is pointed at it — a worker
+    left alone would start a server of its own, about 5 s each — and a watchdog stops it if
+    textwash is killed. It stops when textwash exits."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    if task_runner not in ("processes", "threads") or PREFECT_API_URL.value():  # the environment or a profile
+    if PREFECT_API_URL.value():  # the environment or a profile
         yield
         return
     import subprocess
@@ -346,32 +409,14 @@ def _api_for_workers(task_runner: str) -> Iterator[None]:
     server = SubprocessASGIServer()
     # start() stops it at interpreter exit, after Prefect has flushed its logs and events to it
     # (those flushes run at thread shutdown; stopping it earlier makes them retry for a minute).
-    server.start()
+    with terminal.status("No PREFECT_API_URL: starting a temporary Prefect server for this run (about 10 s)…"):
+        server.start()
     os.environ["PREFECT_API_URL"] = server.api_url  # inherited by the worker processes
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
             yield
     finally:
         del os.environ["PREFECT_API_URL"]
-
-
-def _progress_listener(console: Any, enabled: bool) -> tuple[Any, Any]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    state: dict[str, Any] = {}
-    bar = Progress(TextColumn("cleaning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=console, transient=True) if enabled else None
-
-    def listener(event: str, info: dict[str, Any]) -> None:
-        if bar is None:
-            return
-        if event == "started":
-            bar.start()
-            state["task"] = bar.add_task("steps", total=info["steps"])
-        elif event == "step_done" and "task" in state:
-            bar.advance(state["task"])
-
-    return listener, bar
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -384,8 +429,16 @@ def _inspect(args: argparse.Namespace) -> int:
     output_dir = storage.location(args.output_dir)
     manifest = find_run(output_dir, args.run_id) if args.run_id else latest_run(output_dir)
     if manifest is None:
-        which = f"run {args.run_id!r}" if args.run_id else "committed run"
-        console.print(f"[red]no {which} in {output_dir}[/red] (`textwash runs {args.output_dir}` lists them)")
+        from cleaners.output import list_runs
+        from flows.console import Terminal
+
+        runs = list_runs(output_dir) if output_dir.is_dir() else []
+        if not runs:
+            Terminal().error(f"no committed run in {args.output_dir}: `textwash run INPUT {args.output_dir}` makes one")
+        else:
+            known = ", ".join(run["run_id"][:12] for run in runs[-5:])
+            Terminal().error(f"no run {args.run_id!r} in {args.output_dir}; its {len(runs)} runs end with: {known} "
+                             f"(`textwash runs {args.output_dir}` lists them all)")
         return 1
     _print_summary(manifest, output_dir, console, max_rejects=args.rejects, max_clusters=args.clusters,
                    max_flags=args.flags)

@@ -21,6 +21,7 @@ def remove_listener(listener: Callable[[str, dict[str, Any]], None]) -> None:
         _listeners.remove(listener)
 
 
-def notify(event: str, **info: Any) -> None:
+def notify(event: str, info: dict[str, Any]) -> None:
+    """Tell every listener (the signature of :data:`cleaners.plan.Progress`)."""
     for listener in list(_listeners):
         listener(event, info)

@@ -12,7 +12,8 @@ def test_help_names_commands_and_settings():
     out = subprocess.run([sys.executable, "-m", "flows.cli", "--help"], capture_output=True, text=True, check=True)
     assert "run" in out.stdout and "inspect" in out.stdout
     out = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--help"], capture_output=True, text=True, check=True)
-    for word in ("--config", "--set", "normalise.", "PREFECT_API_URL", "data/raw", "data/clean"):
+    for word in ("--config", "--set", "[normalise]", "repeated_paragraphs", "keep_fields", "PREFECT_API_URL", "data/raw",
+                 "data/clean", "exit codes", "--quiet"):
         assert word in out.stdout
 
 
@@ -26,7 +27,7 @@ def test_inspect_prints_latest_run(tmp_path, capsys):
 
 def test_inspect_without_runs_says_so(tmp_path, capsys):
     assert main(["inspect", str(tmp_path)]) == 1
-    assert "no committed run" in capsys.readouterr().out
+    assert "no committed run" in capsys.readouterr().err
 
 
 def test_run_refuses_missing_input_and_bad_settings(tmp_path, capsys):

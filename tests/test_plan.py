@@ -61,9 +61,9 @@ class RecordingRunner(plan.SerialRunner):
     def __init__(self) -> None:
         self.calls: list[tuple[str, list[int]]] = []
 
-    def run_stage(self, stage, job, units):
+    def run_stage(self, stage, job, units, done=plan._ignore):
         self.calls.append((stage.name, units))
-        return super().run_stage(stage, job, units)
+        return super().run_stage(stage, job, units, done)
 
 
 def test_execute_runs_every_stage_of_the_plan_in_order_over_its_units(tmp_path):
