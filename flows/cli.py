@@ -153,6 +153,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # textwash opts out of Prefect's telemetry (server analytics and the client's notice) unless
+    # the environment says otherwise.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
     args = _parser().parse_args(argv)
     from cleaners.output import LegacyOutput
 
@@ -309,10 +313,10 @@ def _run_checked(args: argparse.Namespace, settings: Any, terminal: Any) -> dict
             return run_local(args.input_dir, args.output_dir, settings, workers=args.workers or None, progress=bar)
         finally:
             bar.stop()
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from flows.clean_corpus import clean_corpus
-
+    with terminal.status("loading Prefect…"):
+        from flows.clean_corpus import clean_corpus
     terminal.route_logs()
+
     workers = args.workers or settings.run.workers or default_workers()
     flow = clean_corpus
     if args.task_runner == "dask":
@@ -329,7 +333,6 @@ def _run_checked(args: argparse.Namespace, settings: Any, terminal: Any) -> dict
     progress.add_listener(bar)
     try:
         with _api_for_workers(args.task_runner, terminal):
-            terminal.route_logs()
             manifest: dict[str, Any] = flow(args.input_dir, args.output_dir, settings, workers,
                                             worker_pool=args.task_runner == "threads")
     finally:
@@ -409,7 +412,8 @@ def _api_for_workers(task_runner: str, terminal: Any) -> Iterator[None]:
     server = SubprocessASGIServer()
     # start() stops it at interpreter exit, after Prefect has flushed its logs and events to it
     # (those flushes run at thread shutdown; stopping it earlier makes them retry for a minute).
-    with terminal.status("No PREFECT_API_URL: starting a temporary Prefect server for this run (about 10 s)…"):
+    with terminal.status("No PREFECT_API_URL: starting a temporary Prefect server for this run (about 10 s)…"), \
+            _server_output_to_log(terminal):
         server.start()
     os.environ["PREFECT_API_URL"] = server.api_url  # inherited by the worker processes
     try:
@@ -417,6 +421,28 @@ def _api_for_workers(task_runner: str, terminal: Any) -> Iterator[None]:
             yield
     finally:
         del os.environ["PREFECT_API_URL"]
+
+
+@contextlib.contextmanager
+def _server_output_to_log(terminal: Any) -> Iterator[None]:
+    """The temporary server's own output (its errors while it is stopped at exit, tracebacks of
+    events still arriving) goes to ``PREFECT_HOME/textwash-server.log``, not onto the terminal."""
+    import functools
+    import subprocess
+
+    from prefect.settings import get_current_settings
+
+    log_path = get_current_settings().home / "textwash-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    popen = subprocess.Popen
+    with open(log_path, "ab") as log:
+        subprocess.Popen = functools.partial(popen, stdout=log, stderr=log)  # type: ignore[misc]
+        try:
+            yield
+        finally:
+            subprocess.Popen = popen  # type: ignore[misc]
+    if terminal.verbosity > 0:
+        terminal.info(f"the temporary server's output: {log_path}")
 
 
 def _inspect(args: argparse.Namespace) -> int:

@@ -49,11 +49,11 @@ class Terminal:
     def error(self, message: str) -> None:
         """One line, always shown: what went wrong and how to mend it."""
         self.err.print(f"[red]textwash: {_escape(message)}[/red]" if self.interactive else f"textwash: {message}",
-                       markup=self.interactive)
+                       markup=self.interactive, soft_wrap=True)  # (the terminal wraps it: copy-paste gets one line)
 
     def warn(self, message: str) -> None:
         self.err.print(f"[yellow]textwash: {_escape(message)}[/yellow]" if self.interactive
-                       else f"textwash: warning: {message}", markup=self.interactive)
+                       else f"textwash: warning: {message}", markup=self.interactive, soft_wrap=True)
 
     def info(self, message: str) -> None:
         """A progress note (not in ``--quiet``)."""
