@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 
-.PHONY: install run test test-fast lint bench bench-quick clean-output lock
+.PHONY: install run test test-fast lint bench bench-quick clean-output lock system-tools
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit("textwash needs Python >= 3.11") if sys.version_info < (3, 11) else None'
@@ -20,7 +20,18 @@ run: $(STAMP)  ## clean data/raw into data/clean with the Prefect flow
 	$(BIN)/textwash run data/raw data/clean
 	@echo "Inspect again any time with: $(BIN)/textwash inspect data/clean"
 
-test: lint  ## lint, types, then the whole suite, Prefect flow tests included
+#: Programs the tests drive, from Debian's packages: tmux (a real terminal for the CLI tests).
+SYSTEM_TOOLS := tmux
+
+system-tools:  ## install the Debian packages the tests need, if missing (apt-get; sudo when not root)
+	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing from Debian's packages (the tests need them)"; \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: lint system-tools  ## lint, types, then the whole suite, Prefect flow tests included
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)  ## ruff and mypy, as CI runs them

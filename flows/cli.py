@@ -157,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     # the environment says otherwise.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    # (before anything imports Prefect, which reads its settings once: see flows/clean_corpus.py)
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     args = _parser().parse_args(argv)
     from cleaners.output import LegacyOutput
 
@@ -313,6 +315,8 @@ def _run_checked(args: argparse.Namespace, settings: Any, terminal: Any) -> dict
             return run_local(args.input_dir, args.output_dir, settings, workers=args.workers or None, progress=bar)
         finally:
             bar.stop()
+    if terminal.verbosity <= 0:  # also in worker processes (Dask, Prefect's process pool), which print their own
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING" if terminal.verbosity == 0 else "ERROR")
     with terminal.status("loading Prefect…"):
         from flows.clean_corpus import clean_corpus
     terminal.route_logs()
@@ -414,7 +418,7 @@ def _api_for_workers(task_runner: str, terminal: Any) -> Iterator[None]:
     # (those flushes run at thread shutdown; stopping it earlier makes them retry for a minute).
     with terminal.status("No PREFECT_API_URL: starting a temporary Prefect server for this run (about 10 s)…"), \
             _server_output_to_log(terminal):
-        server.start()
+        server.start(timeout=int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")))
     os.environ["PREFECT_API_URL"] = server.api_url  # inherited by the worker processes
     try:
         with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
@@ -436,7 +440,7 @@ def _server_output_to_log(terminal: Any) -> Iterator[None]:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     popen = subprocess.Popen
     with open(log_path, "ab") as log:
-        subprocess.Popen = functools.partial(popen, stdout=log, stderr=log)  # type: ignore[misc]
+        subprocess.Popen = functools.partial(popen, stdout=log, stderr=log)  # type: ignore[misc,assignment]
         try:
             yield
         finally:

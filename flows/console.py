@@ -31,10 +31,12 @@ from rich.progress import (
 QUIET, NORMAL, VERBOSE = -1, 0, 1
 
 
-def _console(stream: Any) -> Console:
+def _console(stream: Any, lines: bool) -> Console:
+    """A console on ``stream``; not on a terminal, messages (``lines``) are never wrapped and
+    tables are drawn 120 columns wide."""
     terminal = stream.isatty()
-    return Console(file=stream, soft_wrap=not terminal, highlight=False, no_color=not terminal,
-                   width=None if terminal else 10_000)
+    return Console(file=stream, soft_wrap=lines and not terminal, highlight=False, no_color=not terminal,
+                   width=None if terminal else 10_000 if lines else 120)
 
 
 class Terminal:
@@ -42,8 +44,8 @@ class Terminal:
 
     def __init__(self, verbosity: int = NORMAL) -> None:
         self.verbosity = verbosity
-        self.out = _console(sys.stdout)
-        self.err = _console(sys.stderr)
+        self.out = _console(sys.stdout, lines=False)
+        self.err = _console(sys.stderr, lines=True)
         self.interactive = sys.stderr.isatty()
 
     def error(self, message: str) -> None:
