@@ -13,7 +13,7 @@ from html import escape
 
 #: Bar colours, in order, for labels without a colour of their own.
 PALETTE = ("#3b6fb6", "#d9822b", "#4f9a5b", "#b0457c", "#7a5cc0", "#2a9ca3", "#a36b2a", "#5c6b7a")
-LABEL_WIDTH = 190
+LABEL_WIDTH = 230
 BAR_WIDTH = 300
 ROW = 24
 FONT = 12
@@ -40,7 +40,7 @@ def _empty(chart_id: str, title: str, message: str) -> str:
 
 def bar_chart(chart_id: str, title: str, items: Sequence[tuple[str, float]],
               colours: Mapping[str, str] | None = None, empty: str = "none in this run") -> str:
-    """A horizontal bar chart, one bar per ``(label, value)``, longest label cut at 30 characters
+    """A horizontal bar chart, one bar per ``(label, value)``, labels cut at 32 characters
     (the whole label is the bar's tooltip)."""
     if not items:
         return _empty(chart_id, title, empty)
@@ -54,7 +54,7 @@ def bar_chart(chart_id: str, title: str, items: Sequence[tuple[str, float]],
             f'<g class="mark" data-label="{escape(label)}" data-value="{value}">'
             f"<title>{escape(label)}: {_number(value)}</title>"
             f'<text x="{LABEL_WIDTH - 6}" y="{y + ROW * 0.6:.1f}" text-anchor="end" font-size="{FONT}">'
-            f"{escape(_short(label, 30))}</text>"
+            f"{escape(_short(label, 32))}</text>"
             f'<rect class="bar" x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{ROW - 8}" fill="{colour}"/>'
             f'<text x="{LABEL_WIDTH + length + 4}" y="{y + ROW * 0.6:.1f}" font-size="{FONT}">{_number(value)}</text>'
             "</g>")

@@ -88,8 +88,8 @@ def document_html(view: dict[str, Any], why: str, max_lines: int, open_: bool = 
     return "".join([
         f'<details class="document"{" open" if open_ else ""}><summary><span class="why">{escape(why)}</span> '
         f"<strong>{escape(_name(document))}</strong> — {escape(document['title'] or '(no title)')} "
-        f'<span class="muted">({document["n_lines_removed"]:,} of {document["n_lines"]:,} lines removed'
-        f"{', ' + str(counts['flags']) + ' flagged' if counts['flags'] else ''})</span></summary>",
+        f'<span class="muted">({document["n_lines"]:,} lines: {by_status}'
+        f"{'; ' + str(counts['flags']) + ' flagged' if counts['flags'] else ''})</span></summary>",
         f'<article id="{anchor(document["doc_id"])}">',
         '<dl class="doc-head">',
         f"<dt>source</dt><dd>{escape(document['source'])} (record {escape(str(document['record']))}, "

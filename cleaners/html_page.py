@@ -55,6 +55,7 @@ dl.doc-head { display: grid; grid-template-columns: 6em 1fr; gap: 2px 10px; marg
 dl.doc-head dt { font-weight: 600; color: var(--muted); }
 dl.doc-head dd { margin: 0; }
 .line { display: grid; grid-template-columns: 3.2em 1fr; gap: 8px; padding: 2px 0; border-top: 1px solid #f0f2f4; }
+.line.status-empty { padding: 0; font-size: 12px; }
 .line .no { color: var(--muted); text-align: right; font-variant-numeric: tabular-nums; }
 .line.removed .text, .line.removed del { color: #98a1aa; }
 .line.removed .no::after { content: " ✗"; color: #c0392b; }
@@ -199,7 +200,7 @@ def flags(data: ReportData, sampled: set[str]) -> str:
         [f"{_e(row['kind'])}<br><span class=muted>{_e(row['severity'])}</span>", where(row),
          f'<mark class="sev-{_e(row["severity"])}">{_e(row["sentence"])}</mark>', _e(row["explanation"]),
          f'<span class="quote">{_e(row["conflicts_with_text"])}</span>' if row["conflicts_with_text"] else "–"]
-        for row in data.flags]))
+        for row in data.flags], cls="flags"))
     parts.append(_more(total, len(data.flags), "in the flags table"))
     return "".join(parts)
 
@@ -217,7 +218,8 @@ def rejects(data: ReportData) -> str:
 def samples(data: ReportData) -> str:
     """The sampled documents, rendered like ``textwash show``."""
     head = ('<h2 id="documents">Sample of documents</h2><p class="muted">Every flagged document (at most '
-            f"{data.limits.flagged_documents}) and the {data.limits.removed_documents} with the most removed lines. "
+            f"{data.limits.flagged_documents}) and the {data.limits.removed_documents} with the most lines removed "
+            "(duplicate or boilerplate first, then any). "
             "Removed lines are struck through with their reason; flagged sentences are highlighted.</p>"
             '<p class="toolbar"><label><input type="checkbox" id="compact"> only removed and flagged lines</label></p>')
     if not data.samples:

@@ -127,17 +127,21 @@ def _flags(flags: pl.LazyFrame, limit: int) -> list[dict[str, Any]]:
 
 
 def _sampled(tables: RunTables, mine: dict[str, pl.LazyFrame], limits: Limits) -> list[tuple[str, dict[str, Any]]]:
-    """Every flagged document (capped), then those with the most removed lines."""
+    """Every flagged document (capped), then those with the most lines removed as duplicate or
+    boilerplate, then (a tie, or a run without repeats) with the most removed lines of any status:
+    blank lines are removed too, but say little about a document."""
     flagged = (mine["flags"].with_columns(order=pl.col("severity").replace_strict(SEVERITY_ORDER, default=3))
                .group_by("doc_id").agg(pl.col("order").min(), pl.col("source").first())
                .sort("order", "source", "doc_id").head(limits.flagged_documents).collect()["doc_id"].to_list())
-    removed = (mine["documents"].filter(~pl.col("doc_id").is_in(pl.Series(flagged, dtype=pl.String).implode()))
-               .with_columns(removed=pl.col("n_lines") - pl.col("n_lines_kept")).filter(pl.col("removed") > 0)
-               .sort(["removed", "source", "record", "doc_id"], descending=[True, False, False, False])
+    removed = (mine["lines"].filter(pl.col("status") != "kept",
+                                    ~pl.col("doc_id").is_in(pl.Series(flagged, dtype=pl.String).implode()))
+               .group_by("doc_id").agg(repeats=pl.col("status").is_in(["duplicate", "boilerplate"]).sum(),
+                                       removed=pl.len(), source=pl.col("source").first())
+               .sort(["repeats", "removed", "source", "doc_id"], descending=[True, True, False, False])
                .head(limits.removed_documents).collect()["doc_id"].to_list())
     views = {view["document"]["doc_id"]: view for view in views_of(tables, flagged + removed)}
     return ([("flagged", views[doc_id]) for doc_id in flagged if doc_id in views]
-            + [("most removed lines", views[doc_id]) for doc_id in removed if doc_id in views])
+            + [("most lines removed", views[doc_id]) for doc_id in removed if doc_id in views])
 
 
 def collect(tables: RunTables, limits: Limits = Limits()) -> ReportData:

@@ -564,6 +564,19 @@ def _print_summary(manifest: dict[str, Any], output_dir: Any, console: Any, max_
             console.print(f"…{counts['rejects'] - rejects.height:,} more in the rejects table")
     console.print(f"[dim]Delta tables: {output_dir}/{{documents,lines,flags,rejects}} (run_id = {run_id}) · "
                   f"history: textwash runs {output_dir}[/dim]")
+    _print_report_path(manifest, output_dir, console)
+
+
+def _print_report_path(manifest: dict[str, Any], output_dir: Any, console: Any) -> None:
+    """Where the run's HTML report is, if it was written (``textwash report`` writes it)."""
+    from rich.markup import escape
+
+    from cleaners.html_report import report_location
+
+    place = report_location(output_dir, manifest["run_id"])
+    if place.exists():
+        console.print(f"HTML report: {escape(str(place))}  ·  one document: textwash show SOURCE\\[#RECORD] "
+                      f"{escape(str(output_dir))}")
 
 
 if __name__ == "__main__":  # pragma: no cover
