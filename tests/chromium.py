@@ -28,10 +28,16 @@ if hasattr(os, "geteuid") and os.geteuid() == 0:
     FLAGS.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
 
 
+def _check_installed() -> None:
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"no Chromium at {CHROMIUM}: `make browser` (part of `make test`) installs Debian's package")
+
+
 class Browser:
     """One headless Chromium and one page, driven over the DevTools protocol."""
 
     def __init__(self, width: int = 1280, height: int = 1600, timeout: float = 60):
+        _check_installed()
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="textwash-chromium-")
         self.process = subprocess.Popen(
@@ -147,6 +153,7 @@ class Browser:
 
 def screenshot(url: str, target: Path, width: int = 1280, height: int = 1600) -> bytes:
     """``chromium --headless --screenshot`` of ``url``; the PNG's bytes."""
+    _check_installed()
     with tempfile.TemporaryDirectory(prefix="textwash-chromium-") as profile:
         subprocess.run([CHROMIUM, *FLAGS, f"--window-size={width},{height}", f"--user-data-dir={profile}",
                         f"--screenshot={target}", url], stdin=subprocess.DEVNULL, capture_output=True, timeout=120,

@@ -140,6 +140,19 @@ def test_the_report_goes_to_object_storage_too(s3_server, tmp_path):
     assert (tmp_path / "copy.html").read_text(encoding="utf-8") == html
 
 
+def test_artifact_keys_name_the_output_folder():
+    import re
+
+    from flows.report import artifact_key, folder_key
+
+    keys = {folder_key(path) for path in ("/srv/a/clean", "/srv/b/clean", "s3://news/clean", "/srv/a/clean/")}
+    assert len(keys) == 3  # one per folder; a trailing slash is the same folder
+    for path in ("/srv/a/clean", "/data/Clean Output_2026!", "s3://bucket/x", "/", "/tmp/ünïcode"):
+        key = artifact_key("run", path)
+        assert re.fullmatch(r"[a-z0-9-]+", key) and key.startswith("textwash-run-") and "--" not in key
+    assert folder_key("/data/Clean Output_2026!").startswith("clean-output-2026-")
+
+
 # ------------------------------------------------------------------ in Chromium
 
 def test_the_error_capture_catches_errors(browser, tmp_path):

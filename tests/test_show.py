@@ -182,3 +182,4 @@ def test_markup_in_scraped_text_is_printed_as_text(tmp_path, capsys):
     code, text, _ = show(capsys, "odd.txt", tmp_path / "out")
     assert code == 0
     assert "A [bold]title[/bold]" in text and "[red]not a style[/red] and <b>tags</b>" in text
+
