@@ -38,20 +38,34 @@ def cluster_html(cluster: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+#: Characters of one line shown in the report (a scraped "line" can be a whole page).
+MAX_LINE_CHARS = 4000
+
+
+def _cut(text: str, budget: int) -> str:
+    return escape(text if len(text) <= budget else text[:budget])
+
+
 def _text_html(line: dict[str, Any], flags: list[dict[str, Any]]) -> str:
+    text = line["text"]
+    more = len(text) - MAX_LINE_CHARS
+    rest = f' <span class="muted">… {more:,} more characters</span>' if more > 0 else ""
     if line["removed"]:
-        if not line["text"]:
+        if not text:
             return f'<span class="blank">∅ {escape(line["reason"])}</span>'
-        return f"<del>{escape(line['text'])}</del>"
-    pieces = []
+        return f"<del>{_cut(text, MAX_LINE_CHARS)}</del>{rest}"
+    pieces, budget = [], MAX_LINE_CHARS
     for segment in line["segments"]:
+        if budget <= 0:
+            break
+        shown, budget = _cut(segment["text"], budget), budget - len(segment["text"])
         if segment["flag"] is None:
-            pieces.append(escape(segment["text"]))
+            pieces.append(shown)
         else:
             flag = flags[segment["flag"]]
             pieces.append(f'<mark class="sev-{escape(flag["severity"])}" title="{escape(flag["explanation"])}">'
-                          f"{escape(segment['text'])}</mark>")
-    return "".join(pieces)
+                          f"{shown}</mark>")
+    return "".join(pieces) + rest
 
 
 def _notes_html(line: dict[str, Any], flags: list[dict[str, Any]]) -> str:

@@ -97,6 +97,10 @@ def _table(headers: list[str], rows: list[list[str]], numeric: set[int] | None =
     return f'<table{f" class={cls}" if cls else ""}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _more(total: int, shown: int, what: str) -> str:
     return f'<p class="muted">… and {total - shown:,} more {_e(what)}.</p>' if total > shown else ""
 
@@ -169,7 +173,7 @@ def families(data: ReportData) -> str:
     if data.document_clusters:
         parts.append(_table(["size", "canonical", "title and opening", "members"], [
             [_n(row["size"]), f'{_e(row["canonical"])}<br><code>{_e(row["dup_cluster_id"])}</code>',
-             f'<strong>{_e(row["title"])}</strong><div class="quote">{_e(row["opening"])}</div>',
+             f'<strong>{_e(row["title"])}</strong><div class="quote">{_e(_short(row["opening"] or "", 300))}</div>',
              "<br>".join(_e(m) for m in row["members"])] for row in data.document_clusters], numeric={0}))
     else:
         parts.append('<p class="muted">No near-duplicate documents in this run.</p>')
@@ -178,7 +182,7 @@ def families(data: ReportData) -> str:
         parts.append(_table(["copies", "documents", "first occurrence", "text", "copied in"], [
             [_n(row["copies"]), _n(row["documents"]),
              f'{_e(row["first_source"])} line {_n(row["duplicate_of_line_no"])}',
-             f'<span class="quote">{_e(row["example"])}</span>', "<br>".join(_e(s) for s in row["sources"])]
+             f'<span class="quote">{_e(_short(row["example"], 600))}</span>', "<br>".join(_e(s) for s in row["sources"])]
             for row in data.repeated_paragraphs], numeric={0, 1}))
     else:
         parts.append('<p class="muted">No repeated paragraphs in this run.</p>')
@@ -198,7 +202,7 @@ def flags(data: ReportData, sampled: set[str]) -> str:
 
     parts.append(_table(["kind", "where", "sentence", "explanation", "conflicts with"], [
         [f"{_e(row['kind'])}<br><span class=muted>{_e(row['severity'])}</span>", where(row),
-         f'<mark class="sev-{_e(row["severity"])}">{_e(row["sentence"])}</mark>', _e(row["explanation"]),
+         f'<mark class="sev-{_e(row["severity"])}">{_e(_short(row["sentence"], 1000))}</mark>', _e(row["explanation"]),
          f'<span class="quote">{_e(row["conflicts_with_text"])}</span>' if row["conflicts_with_text"] else "–"]
         for row in data.flags], cls="flags"))
     parts.append(_more(total, len(data.flags), "in the flags table"))

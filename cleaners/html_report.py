@@ -102,7 +102,7 @@ def _document_clusters(mine: pl.LazyFrame, documents: pl.LazyFrame, limit: int) 
            .sort(["size", "dup_cluster_id"], descending=[True, False]).head(limit).collect())
     canonical = (documents.filter(pl.col("doc_id").is_in(top["dup_cluster_id"].implode()))
                  .select(dup_cluster_id="doc_id", canonical=pl.concat_str("source", pl.lit("#"), "record"),
-                         title="title", opening=pl.col("text").str.slice(0, 300)).collect())
+                         title="title", opening=pl.col("text").str.slice(0, 301)).collect())
     return top.join(canonical, on="dup_cluster_id", how="left").sort(
         ["size", "dup_cluster_id"], descending=[True, False]).to_dicts()
 

@@ -261,3 +261,17 @@ def test_scraped_markup_is_shown_as_text_never_run(tmp_path, browser):
     assert HOSTILE in text and "<img src=x onerror=" in text and "</svg></text><b>bold 0</b>" in text
     labels = [label for label, _ in chart_marks(browser, "boilerplate")]
     assert any(label.startswith("<script>") for label in labels)
+
+
+def test_a_very_long_line_is_cut_in_the_report_but_keeps_its_highlight():
+    from cleaners.html_document import MAX_LINE_CHARS, line_html
+
+    sentence = "The ministry is reportedly refusing to deny them the permits."
+    text = sentence + " filler" * 2000
+    flag = {"severity": "high", "kind": "contradiction", "explanation": "refusing (−) to deny (−)"}
+    line = {"line_no": 3, "status": "kept", "removed": False, "reason": "kept", "text": text, "fixes": [],
+            "flags": [0], "segments": [{"text": sentence, "flag": 0}, {"text": text[len(sentence):], "flag": None}]}
+    html = line_html(line, [flag])
+    assert f">{sentence}</mark>" in html
+    assert f"{len(text) - MAX_LINE_CHARS:,} more characters" in html
+    assert len(html) < MAX_LINE_CHARS + 1000
