@@ -55,4 +55,4 @@ lock:  ## re-pin constraints.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^textwash' > constraints.txt
 
 clean-output:
-	rm -rf data/clean/documents data/clean/lines data/clean/rejects data/clean/flags data/clean/runs data/clean/index data/clean/_staging data/clean/_legacy-*
+	rm -rf data/clean/documents data/clean/lines data/clean/rejects data/clean/flags data/clean/runs data/clean/index data/clean/reports data/clean/_staging data/clean/_legacy-*

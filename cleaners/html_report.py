@@ -166,7 +166,8 @@ def collect(tables: RunTables, limits: Limits = Limits()) -> ReportData:
         document_clusters=_document_clusters(mine["documents"], tables.documents, limits.families),
         repeated_paragraphs=_repeated_paragraphs(mine["lines"], tables.documents, limits.families),
         flags=_flags(mine["flags"], limits.flags),
-        rejects=mine["rejects"].sort("source", "record", nulls_last=False).head(limits.rejects).collect().to_dicts(),
+        rejects=(mine["rejects"].sort("source", "record", "reason", "detail", nulls_last=False).head(limits.rejects)
+                 .collect().to_dicts()),
         samples=_sampled(tables, mine, limits),
         limits=limits,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from cleaners.document_view import NoRun, run_tables
-from cleaners.html_report import collect, render, report_location, write_report
+from cleaners.html_report import collect, render, write_report
 
 
 def report_command(output_dir: str, run_id: str | None = None, target: str | None = None) -> int:
@@ -22,5 +22,3 @@ def report_command(output_dir: str, run_id: str | None = None, target: str | Non
     print(place)
     return 0
 
-
-__all__ = ["report_command", "report_location"]
