@@ -30,7 +30,6 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact  # noqa: E402
 
 from cleaners import pipeline, storage  # noqa: E402
-from cleaners.html_report import write_after_commit  # noqa: E402
 from cleaners.index import run_lock  # noqa: E402
 from cleaners.ingest import discover  # noqa: E402
 from cleaners.output import check_layout  # noqa: E402
@@ -67,6 +66,21 @@ def commit_run_task(job: Job, started_at: datetime, steps: dict[str, Any]) -> di
     return pipeline.finish_run(job, started_at, steps)
 
 
+@task(name="write-report")
+def report_task(output_dir: str, manifest: dict[str, Any]) -> str | None:
+    """The run's HTML report, after its commit (:mod:`cleaners.html_report`). A failure is a
+    warning in this task's log, never a failed run: the run is already committed."""
+    from cleaners.html_report import write_after_commit
+
+    place, error = write_after_commit(output_dir, manifest)
+    if error is not None:
+        get_run_logger().warning("run %s is committed, but its HTML report could not be written: %s",
+                                 manifest["run_id"], error)
+        return None
+    get_run_logger().info("HTML report: %s", place)
+    return str(place)
+
+
 class PrefectRunner:
     """Runs a stage's units as Prefect tasks on the flow's task runner (see :mod:`cleaners.plan`)."""
 
@@ -86,11 +100,13 @@ def report_link(place: Any) -> str:
     return Path(storage.uri(place)).as_uri() if storage.is_local(place) else str(place)
 
 
-def publish_artifacts(manifest: dict[str, Any], output_dir: Any, report: Any = None) -> None:
+def publish_artifacts(manifest: dict[str, Any], output_dir: Any) -> None:
     """Keyed artifacts, so that each key keeps a history of runs in the Prefect UI: the summary
-    (markdown, saying where the output and the HTML ``report`` are), a link to the report, and
-    tables of line statuses, top boilerplate clusters, flags and rejects. Every key ends with
-    the output folder's key (:func:`flows.report.folder_key`): two output folders, two histories."""
+    (markdown, saying where the output and the HTML report are), a link to the report (when it
+    was written: :func:`report_task`), and tables of line statuses, top boilerplate clusters,
+    flags and rejects. Every key ends with the output folder's key
+    (:func:`flows.report.folder_key`): two output folders, two histories."""
+    from cleaners.html_report import report_location
     from cleaners.output import scan_table
 
     run_id = manifest["run_id"]
@@ -107,7 +123,8 @@ def publish_artifacts(manifest: dict[str, Any], output_dir: Any, report: Any = N
         return (rows.sort(*order) if order else rows).head(200).collect().to_dicts()
 
     rejects = table("rejects")
-    link = report_link(report) if report is not None else None
+    report = report_location(output_dir, run_id)
+    link = report_link(report) if report.exists() else None
     create_markdown_artifact(key=key("run"), markdown=run_markdown(manifest, rejects, link),
                              description=f"textwash run {run_id} into {output_uri}")
     if link is not None:
@@ -177,11 +194,7 @@ def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, workers: 
     counts = manifest["counts"]
     logger.info("run %s: %d documents, %d lines %s, %d rejects %s", manifest["run_id"], counts["documents"],
                 counts["lines"], counts["lines_by_status"], counts["rejects"], counts["rejects_by_reason"])
-    report, error = write_after_commit(output_dir, manifest)
-    if error is None:
-        logger.info("HTML report: %s", report)
-    else:
-        logger.warning("run %s is committed, but its HTML report could not be written: %s", manifest["run_id"], error)
-    publish_artifacts(manifest, storage.location(output_dir), report)
+    report_task(output_dir, manifest)
+    publish_artifacts(manifest, storage.location(output_dir))
     notify("finished", manifest=manifest)
     return manifest
