@@ -252,7 +252,9 @@ def build_view(document: dict[str, Any], lines: pl.DataFrame, flags: pl.DataFram
         by_line.setdefault(flag["line_no"], []).append((number, flag))
     line_views = [_line_view(line, by_line.get(line["line_no"], []))
                   for line in lines.sort("line_no").iter_rows(named=True)]
-    by_status = {status: sum(line["status"] == status for line in line_views) for status in STATUSES}
+    seen = [line["status"] for line in line_views]
+    order = [*STATUSES, *sorted(set(seen) - set(STATUSES))]
+    by_status = {status: seen.count(status) for status in order}
     head = {key: document[key] for key in ("doc_id", "source", "record", "title", "format", "encoding",
                                             "n_lines", "n_lines_kept")}
     head["n_lines_removed"] = int(document["n_lines"]) - int(document["n_lines_kept"])
