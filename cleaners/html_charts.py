@@ -14,7 +14,7 @@ from html import escape
 #: Bar colours, in order, for labels without a colour of their own.
 PALETTE = ("#3b6fb6", "#d9822b", "#4f9a5b", "#b0457c", "#7a5cc0", "#2a9ca3", "#a36b2a", "#5c6b7a")
 LABEL_WIDTH = 230
-BAR_WIDTH = 300
+BAR_WIDTH = 260
 ROW = 24
 FONT = 12
 
