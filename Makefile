@@ -20,8 +20,9 @@ run: $(STAMP)  ## clean data/raw into data/clean with the Prefect flow
 	$(BIN)/textwash run data/raw data/clean
 	@echo "Inspect again any time with: $(BIN)/textwash inspect data/clean"
 
-#: Programs the tests drive, from Debian's packages: tmux (a real terminal for the CLI tests).
-SYSTEM_TOOLS := tmux
+#: Programs the tests drive, from Debian's packages: tmux (a real terminal for the CLI tests) and
+#: chromium (the HTML report is loaded headless: tests/chromium.py).
+SYSTEM_TOOLS := tmux chromium
 
 system-tools:  ## install the Debian packages the tests need, if missing (apt-get; sudo when not root)
 	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
@@ -38,7 +39,7 @@ lint: $(STAMP)  ## ruff and mypy, as CI runs them
 	$(BIN)/ruff check cleaners flows benchmarks tests
 	$(BIN)/mypy
 
-test-fast: $(STAMP)  ## everything but the tests that start Prefect
+test-fast: $(STAMP) system-tools  ## everything but the tests that start Prefect
 	$(BIN)/python -m pytest -m "not prefect"
 
 BENCH_STAMP := $(VENV)/.bench-installed
@@ -56,4 +57,4 @@ lock:  ## re-pin constraints.txt from the current .venv
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^textwash' > constraints.txt
 
 clean-output:
-	rm -rf data/clean/documents data/clean/lines data/clean/rejects data/clean/flags data/clean/runs data/clean/index data/clean/_staging data/clean/_legacy-*
+	rm -rf data/clean/documents data/clean/lines data/clean/rejects data/clean/flags data/clean/runs data/clean/index data/clean/reports data/clean/_staging data/clean/_legacy-*

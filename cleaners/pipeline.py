@@ -380,6 +380,27 @@ def run_local(input_dir: Any, output_dir: Any, settings: Settings | None = None,
         job = make_job(input_dir, output_dir, digests, settings, workers, deleted_since(output_dir, sources, settings))
         workers = useful_workers(input_bytes(input_dir, list(digests)), workers)
         if workers == 1:
-            return finish_run(job, started_at, execute(job, SerialRunner(), progress=progress))
-        with ProcessRunner(workers) as runner:
-            return finish_run(job, started_at, execute(job, runner, progress=progress))
+            manifest = finish_run(job, started_at, execute(job, SerialRunner(), progress=progress))
+        else:
+            with ProcessRunner(workers) as runner:
+                manifest = finish_run(job, started_at, execute(job, runner, progress=progress))
+        write_report(output_dir, manifest)
+        return manifest
+
+
+def write_report(output_dir: Any, manifest: dict[str, Any]) -> Any:
+    """After the commit, the run's HTML report (``OUTPUT/reports/<run_id>.html``); a failure is
+    a warning, since the run is already committed. Returns where it went, or None."""
+    import warnings
+
+    from cleaners.html_report import write_after_commit
+
+    place, error = write_after_commit(output_dir, manifest)
+    if error is not None:
+        warnings.warn(f"textwash: run {manifest['run_id']} is committed, but its HTML report could not be written: "
+                      f"{error}", ReportWarning, stacklevel=2)
+    return place
+
+
+class ReportWarning(UserWarning):
+    """A committed run whose HTML report could not be written."""

@@ -7,13 +7,17 @@ partition, …, ``apply`` per shard), then ``commit-run``. Tasks receive a
 task runner can place them anywhere: threads, worker processes (the default of ``textwash
 run``: ``ProcessPoolTaskRunner``, one process per core) or Dask.
 
-The run's summary is published as a markdown artifact (key ``textwash-run``).
+After the commit the run's HTML report is written to ``OUTPUT/reports/<run_id>.html``
+(:mod:`cleaners.html_report`; a failure there is a warning) and the run's summary, a link to
+the report and tables of statuses, boilerplate, flags and rejects are published as artifacts
+whose keys name the output folder (``textwash-run-<folder>-<hash>``, :func:`flows.report.artifact_key`).
 """
 
 from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -23,7 +27,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 import polars as pl  # noqa: E402
 from prefect import flow, get_run_logger, task  # noqa: E402
-from prefect.artifacts import create_markdown_artifact, create_table_artifact  # noqa: E402
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact  # noqa: E402
 
 from cleaners import pipeline, storage  # noqa: E402
 from cleaners.index import run_lock  # noqa: E402
@@ -33,7 +37,7 @@ from cleaners.plan import PLAN, ProcessRunner, Stage, UnitDone, default_workers,
 from cleaners.settings import Settings  # noqa: E402
 from cleaners.stages import Job  # noqa: E402
 from flows.progress import notify  # noqa: E402
-from flows.report import run_markdown  # noqa: E402
+from flows.report import artifact_key, run_markdown  # noqa: E402
 
 
 @task(name="discover")
@@ -62,6 +66,21 @@ def commit_run_task(job: Job, started_at: datetime, steps: dict[str, Any]) -> di
     return pipeline.finish_run(job, started_at, steps)
 
 
+@task(name="write-report")
+def report_task(output_dir: str, manifest: dict[str, Any]) -> str | None:
+    """The run's HTML report, after its commit (:mod:`cleaners.html_report`). A failure is a
+    warning in this task's log, never a failed run: the run is already committed."""
+    from cleaners.html_report import write_after_commit
+
+    place, error = write_after_commit(output_dir, manifest)
+    if error is not None:
+        get_run_logger().warning("run %s is committed, but its HTML report could not be written: %s",
+                                 manifest["run_id"], error)
+        return None
+    get_run_logger().info("HTML report: %s", place)
+    return str(place)
+
+
 class PrefectRunner:
     """Runs a stage's units as Prefect tasks on the flow's task runner (see :mod:`cleaners.plan`)."""
 
@@ -77,35 +96,59 @@ class PrefectRunner:
         return results
 
 
+def report_link(place: Any) -> str:
+    """A link to the report: ``file://`` for a local file, the URL of an object store's."""
+    return Path(storage.uri(place)).as_uri() if storage.is_local(place) else str(place)
+
+
 def publish_artifacts(manifest: dict[str, Any], output_dir: Any) -> None:
     """Keyed artifacts, so that each key keeps a history of runs in the Prefect UI: the summary
-    (markdown) and tables of line statuses, top boilerplate clusters, flags and rejects."""
+    (markdown, saying where the output and the HTML report are), a link to the report (when it
+    was written: :func:`report_task`), and tables of line statuses, top boilerplate clusters,
+    flags and rejects. Every key ends with the output folder's key
+    (:func:`flows.report.folder_key`): two output folders, two histories."""
+    from cleaners.html_report import report_location
     from cleaners.output import scan_table
 
     run_id = manifest["run_id"]
     counts = manifest["counts"]
+    output_uri = storage.uri(storage.location(output_dir))
 
-    def table(name: str) -> list[dict[str, Any]]:
+    def key(kind: str) -> str:
+        return artifact_key(kind, output_uri)
+
+    def table(name: str, order: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         if not counts.get(name):
             return []
         rows = scan_table(output_dir, name, manifest.get("attempt")).filter(pl.col("run_id") == run_id)
-        return rows.head(200).collect().to_dicts()
+        return (rows.sort(*order) if order else rows).head(200).collect().to_dicts()
 
     rejects = table("rejects")
-    create_markdown_artifact(key="textwash-run", markdown=run_markdown(manifest, rejects),
-                             description=f"textwash run {run_id}")
-    create_table_artifact(key="textwash-lines-by-status", description=f"lines by status, run {run_id}",
+    report = report_location(output_dir, run_id)
+    link = report_link(report) if report.exists() else None
+    create_markdown_artifact(key=key("run"), markdown=run_markdown(manifest, rejects, link),
+                             description=f"textwash run {run_id} into {output_uri}")
+    if link is not None:
+        create_link_artifact(key=key("report"), link=link, link_text=f"HTML report of run {run_id}",
+                             description=f"textwash run {run_id}: the HTML report (self-contained, opens offline)")
+    create_table_artifact(key=key("lines-by-status"), description=f"lines by status, run {run_id}",
                           table=[{"status": status, "lines": number}
                                  for status, number in counts["lines_by_status"].items()])
-    create_table_artifact(key="textwash-boilerplate", description=f"top boilerplate clusters, run {run_id}",
+    create_table_artifact(key=key("boilerplate"), description=f"top boilerplate clusters, run {run_id}",
                           table=manifest["dedup"].get("top_boilerplate", []) or [{"cluster_text": "(none)"}])
-    flags = [{key: row[key] for key in ("doc_id", "line_no", "kind", "severity", "explanation")}
-             for row in table("flags")]
-    create_table_artifact(key="textwash-flags", description=f"flags, run {run_id}",
+    flags = [{"source": row["source"], "line": f"{row['line_no']}.{row['sentence_no']}", "kind": row["kind"],
+              "severity": row["severity"], "sentence": _cut(row["sentence"], 300), "explanation": row["explanation"],
+              "conflicts with": _cut(row["conflicts_with_text"] or "", 200), "doc_id": row["doc_id"]}
+             for row in table("flags", ("source", "line_no", "sentence_no"))]
+    create_table_artifact(key=key("flags"), description=f"flags, run {run_id}: the sentence and why it was flagged",
                           table=flags or [{"kind": "(none)"}])
-    create_table_artifact(key="textwash-rejects", description=f"rejects, run {run_id}",
-                          table=[{key: row[key] for key in ("source", "record", "reason", "detail")} for row in rejects]
+    create_table_artifact(key=key("rejects"), description=f"rejects, run {run_id}",
+                          table=[{column: row[column] for column in ("source", "record", "reason", "detail")} for row in rejects]
                           or [{"reason": "(none)"}])
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @flow(name="clean-corpus")
@@ -154,6 +197,7 @@ def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, workers: 
     counts = manifest["counts"]
     logger.info("run %s: %d documents, %d lines %s, %d rejects %s", manifest["run_id"], counts["documents"],
                 counts["lines"], counts["lines_by_status"], counts["rejects"], counts["rejects_by_reason"])
+    report_task(output_dir, manifest)
     publish_artifacts(manifest, storage.location(output_dir))
     notify("finished", {"manifest": manifest})
     return manifest

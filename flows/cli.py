@@ -149,7 +149,29 @@ def _parser() -> argparse.ArgumentParser:
                          help="list at most N flags, most severe first (default 20)")
     inspect.add_argument("--clusters", type=int, default=10, metavar="N",
                          help="list at most N boilerplate and document clusters (default 10)")
+    _add_show_and_report(commands)
     return parser
+
+
+def _add_show_and_report(commands: Any) -> None:
+    show = commands.add_parser("show", help="print one document as the pipeline saw it",
+                               description="Print one document: every line in order, removed lines struck "
+                               "through with their reason, flagged sentences highlighted with the flag's "
+                               "explanation, and its near-duplicate cluster. SELECTOR is SOURCE (a file holding "
+                               "one document), SOURCE#RECORD, or a doc id (a unique prefix of at least 8 hex digits).")
+    show.add_argument("selector", metavar="SOURCE[#RECORD]|DOC_ID", help="the document")
+    show.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
+    show.add_argument("--run", dest="run_id", help="a run id (default: the latest committed run)")
+    show.add_argument("--json", action="store_true", help="print one JSON object, for scripts")
+
+    report = commands.add_parser("report", help="write a run's HTML report (self-contained, works offline)",
+                                 description="Write the HTML report of a run: overview, charts, boilerplate and "
+                                 "duplicate families, every flag, and a sample of documents. Every run writes its "
+                                 "own to OUTPUT_DIR/reports/<run_id>.html; this writes it again (or elsewhere).")
+    report.add_argument("output_dir", nargs="?", default="data/clean", help="output folder (default: data/clean)")
+    report.add_argument("--run", dest="run_id", help="a run id (default: the latest committed run)")
+    report.add_argument("-o", "--output", metavar="FILE",
+                        help="where to write it (default: OUTPUT_DIR/reports/<run_id>.html; - for stdout)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,6 +208,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "runs":
         return _runs(args)
+    if args.command in ("show", "report"):
+        return _show_or_report(args)
     if args.command == "vacuum":
         from cleaners.output import vacuum
 
@@ -475,6 +499,16 @@ def _inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show_or_report(args: argparse.Namespace) -> int:
+    if args.command == "show":
+        from flows.show import show
+
+        return show(args.selector, args.output_dir, args.run_id, as_json=args.json)
+    from flows.report_cli import report_command
+
+    return report_command(args.output_dir, args.run_id, args.output)
+
+
 def _runs(args: argparse.Namespace) -> int:
     import json
 
@@ -613,6 +647,19 @@ def _print_summary(manifest: dict[str, Any], output_dir: Any, console: Any, max_
             console.print(f"…{counts['rejects'] - rejects.height:,} more in the rejects table")
     console.print(f"[dim]Delta tables: {output_dir}/{{documents,lines,flags,rejects}} (run_id = {run_id}) · "
                   f"history: textwash runs {output_dir}[/dim]")
+    _print_report_path(manifest, output_dir, console)
+
+
+def _print_report_path(manifest: dict[str, Any], output_dir: Any, console: Any) -> None:
+    """Where the run's HTML report is, if it was written (``textwash report`` writes it)."""
+    from rich.markup import escape
+
+    from cleaners.html_report import report_location
+
+    place = report_location(output_dir, manifest["run_id"])
+    if place.exists():
+        console.print(f"HTML report: {escape(str(place))}  ·  one document: textwash show SOURCE\\[#RECORD] "
+                      f"{escape(str(output_dir))}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,14 +27,57 @@ def test_flow_writes_tables_and_artifact(prefect_harness, tmp_path):
         async with get_client() as client:
             return await client.read_latest_artifacts()
 
-    latest = asyncio.run(artifact())
-    keys = {a.key for a in latest}
-    assert {"textwash-run", "textwash-lines-by-status", "textwash-boilerplate", "textwash-flags",
-            "textwash-rejects"} <= keys
-    artifacts = [a for a in latest if a.key == "textwash-run"]
-    assert artifacts and manifest["run_id"] in artifacts[0].data
-    assert "malformed_json" in artifacts[0].data
-    assert "Flags by kind" in artifacts[0].data and "contradiction" in artifacts[0].data
+    from cleaners.html_report import report_location
+    from flows.report import folder_key
+
+    latest = {a.key: a for a in asyncio.run(artifact())}
+    folder = folder_key(str(tmp_path.resolve()))
+    assert folder.startswith(tmp_path.name.lower().replace("_", "-")[:20])
+    assert {f"textwash-{kind}-{folder}" for kind in ("run", "report", "lines-by-status", "boilerplate", "flags",
+                                                     "rejects")} <= set(latest)
+    summary = latest[f"textwash-run-{folder}"].data
+    assert manifest["run_id"] in summary and "malformed_json" in summary
+    assert "Flags by kind" in summary and "contradiction" in summary
+    report = report_location(tmp_path, manifest["run_id"])
+    assert report.is_file() and manifest["run_id"] in report.read_text(encoding="utf-8")
+    assert str(tmp_path.resolve()) in summary and str(report.resolve()) in summary
+    assert report.resolve().as_uri() in latest[f"textwash-report-{folder}"].data
+    import json
+
+    flags = latest[f"textwash-flags-{folder}"].data
+    flags = json.loads(flags) if isinstance(flags, str) else flags
+    table = scan_table(tmp_path, "flags").collect()
+    assert [(row["source"], row["sentence"], row["explanation"]) for row in flags] == [
+        (row["source"], row["sentence"], row["explanation"]) for row in table.sort("source", "line_no").iter_rows(named=True)]
+
+
+def test_a_flow_whose_report_fails_still_commits_and_says_so(prefect_harness, tmp_path, monkeypatch):
+    import asyncio
+
+    from prefect import get_client
+
+    import cleaners.html_report
+    from cleaners.output import latest_run
+    from flows.clean_corpus import clean_corpus
+    from flows.report import folder_key
+    from tests.conftest import RAW_SAMPLES
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only reports folder")
+
+    monkeypatch.setattr(cleaners.html_report, "write_report", refuse)
+    manifest = clean_corpus(str(RAW_SAMPLES), str(tmp_path))
+    assert latest_run(tmp_path)["attempt"] == manifest["attempt"]
+    assert not (tmp_path / "reports").exists()
+
+    async def artifacts():
+        async with get_client() as client:
+            return await client.read_latest_artifacts()
+
+    latest = {a.key: a for a in asyncio.run(artifacts())}
+    folder = folder_key(str(tmp_path.resolve()))
+    assert "could not be written" in latest[f"textwash-run-{folder}"].data
+    assert f"textwash-report-{folder}" not in latest
 
 
 def test_cli_run_then_inspect(prefect_harness, tmp_path, capsys):

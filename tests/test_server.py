@@ -261,3 +261,21 @@ def test_dask_cluster_with_no_shared_disk_runs_s3_to_s3_like_threads(server, s3_
     assert results["dask"]["lines"].height == RAW_LINES
     for folder in (REPO, *(tmp_path / f"worker-{n}" for n in (1, 2))):
         assert not (folder / "s3:").exists()  # no URL was ever taken for a local path
+
+
+def test_dask_without_a_prefect_server_starts_one_for_the_run_and_its_workers(tmp_path):
+    """No PREFECT_API_URL: textwash starts one temporary server and gives its URL to the local
+    cluster's workers (each would start its own otherwise: seen as more than one "Starting
+    temporary server" in the verbose log)."""
+    from cleaners.output import latest_run
+    from tests.conftest import RAW_SAMPLES
+
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(RAW_SAMPLES), str(tmp_path / "out"), "-v",
+                           "--task-runner", "dask", "--workers", "2"],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=400)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr.count("Starting temporary server") == 1, done.stderr[-3000:]
+    assert "Task run 'prepare-shard-0'" in done.stderr  # the workers' logs, at -v
+    assert latest_run(tmp_path / "out")["counts"]["lines"] == RAW_LINES
