@@ -70,10 +70,12 @@ class Item:
     source: str = ""  # article id (a, b) or 'written'/'composed' (c)
     polarity: str = ""  # composed polarity of the seed claim: '+', '-', 'o'
     note: str = ""
+    split_key: str = ""  # what the half is drawn from: the article for (a, b), the id for (c)
 
     @property
     def half(self) -> str:
-        return half_of(self.id)
+        """All edits of one article fall in one half: no test sentence is ever seen in dev."""
+        return half_of(self.split_key or self.id)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -949,3 +951,339 @@ def find_seeds(articles: list[Article], drops: Drops | None = None) -> list[Seed
         chosen.append(seed)
     chosen.sort(key=lambda s: s.id)
     return chosen
+
+
+# --------------------------------------------------------------------------------------------
+# Operators and their signatures
+
+
+@dataclass(frozen=True)
+class Operator:
+    """A verb (or phrase) that embeds a clause, with its implication signature.
+
+    ``signature`` = (what the complement is in a positive environment, in a negative one):
+    ``fail to`` is ``-+`` ("failed to V" => not V; "did not fail to V" => V).
+    """
+
+    name: str
+    forms: VerbForms
+    tail: str  # words after the verb: " the opportunity"
+    complement: str  # 'to' (to-infinitive) or 'ing' (gerund)
+    signature: tuple[str, str]
+    aspects: frozenset[str]  # tense/aspect where its finite form reads naturally
+    source: str
+
+
+ALL_ASPECTS = frozenset({"past", "pres3", "perf", "prog"})
+NO_PROG = frozenset({"past", "pres3", "perf"})
+
+
+def _op(name: str, forms: str, signature: str, source: str, tail: str = "", complement: str = "to", aspects: frozenset[str] = ALL_ASPECTS) -> Operator:
+    base, third, past, participle, gerund = forms.split()
+    return Operator(name, VerbForms(base, third, past, participle, gerund), tail, complement, (signature[0], signature[1]), aspects, source)
+
+
+NCK = "Nairn, Condoravdi & Karttunen 2006"
+K12 = "Karttunen 2012, simple and phrasal implicatives"
+FAIL = _op("fail", "fail fails failed failed failing", "-+", f"two-way implicative ({NCK})")
+REFUSE = _op("refuse", "refuse refuses refused refused refusing", "-o", f"one-way implicative: 'did not refuse to V' leaves V open ({NCK})")
+DECLINE = _op("decline", "decline declines declined declined declining", "-o", f"one-way, like refuse ({K12})")
+NEGLECT = _op("neglect", "neglect neglects neglected neglected neglecting", "-+", f"two-way implicative ({NCK})")
+FORGET = _op("forget", "forget forgets forgot forgotten forgetting", "-+", f"two-way implicative 'forget to' ({NCK})", aspects=NO_PROG)
+BOTHER = _op("bother", "bother bothers bothered bothered bothering", "+-", f"two-way implicative ({K12})")
+MANAGE = _op("manage", "manage manages managed managed managing", "+-", f"two-way implicative ({NCK})")
+DARE = _op("dare", "dare dares dared dared daring", "+-", f"two-way implicative ({K12})", aspects=NO_PROG)
+REMEMBER = _op("remember", "remember remembers remembered remembered remembering", "+-", f"two-way implicative 'remember to' ({NCK})", aspects=NO_PROG)
+LACK_ABILITY = _op("lack_ability", "lack lacks lacked lacked lacking", "-o", f"phrasal: lacking the ability to V => not V; not lacking it says nothing ({K12})", tail=" the ability", aspects=NO_PROG)
+WASTE_CHANCE = _op("waste_chance", "waste wastes wasted wasted wasting", "-+", f"phrasal implicative ({K12})", tail=" the chance")
+MISS_CHANCE = _op("miss_chance", "miss misses missed missed missing", "-+", f"phrasal implicative ({K12})", tail=" the chance")
+TAKE_OPPORTUNITY = _op("take_opportunity", "take takes took taken taking", "+-", f"phrasal implicative ({K12})", tail=" the opportunity")
+AVOID = _op("avoid", "avoid avoids avoided avoided avoiding", "-+", f"'avoided V-ing' => not V; 'could not avoid V-ing' => V ({K12})", complement="ing")
+HESITATE = _op("hesitate", "hesitate hesitates hesitated hesitated hesitating", "o+", f"'did not hesitate to V' => V; the positive 'hesitated to V' is contested, never used ({NCK})")
+ABLE = _op("able", "able able able able able", "+-", "past ability is implicative: 'could not V' => not V (Karttunen 1971)", aspects=frozenset({"past", "perf"}))
+OPERATORS = (FAIL, REFUSE, DECLINE, NEGLECT, FORGET, BOTHER, MANAGE, DARE, REMEMBER, LACK_ABILITY, WASTE_CHANCE, MISS_CHANCE, TAKE_OPPORTUNITY, AVOID, HESITATE, ABLE)
+
+
+def compose(negation: str, ops: tuple[Operator, ...]) -> str:
+    """Polarity of the embedded claim: '+' true, '-' false, 'o' unknown.
+
+    The environment starts positive; a sentential negation ('not', 'never') flips it; each
+    operator, outermost first, maps the environment to its complement's polarity through its
+    signature; once unknown, it stays unknown.
+    """
+    polarity = "-" if negation else "+"
+    for op in ops:
+        if polarity == "o":
+            break
+        polarity = op.signature[0] if polarity == "+" else op.signature[1]
+    return polarity
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    negation: str  # '', 'not' or 'never'
+    ops: tuple[Operator, ...]
+    frame: str = ""  # '', 'question', 'conditional', 'modal:<modal>', 'attribution:<speaker verb>', 'idiom:<text>', 'control'
+
+    @property
+    def polarity(self) -> str:
+        return compose(self.negation, self.ops)
+
+    @property
+    def contradiction(self) -> bool:
+        """A contradiction only when the article itself asserts the claim is false."""
+        return self.frame == "" and self.polarity == "-"
+
+    @property
+    def surface(self) -> str:
+        words = {"not": "not", "never": "never", "": ""}[self.negation]
+        chain = " ".join([words] + [op.forms.base + op.tail + (" to" if op.complement == "to" else " V-ing") for op in self.ops])
+        return (chain.strip() + " V").replace("V-ing V", "V-ing").strip()
+
+
+def _t(name: str, negation: str, *ops: Operator, frame: str = "") -> Template:
+    return Template(name, negation, tuple(ops), frame)
+
+
+TEMPLATES: tuple[Template, ...] = (
+    # (a) the claim made false
+    _t("did_not_V", "not"),
+    _t("never_V", "never"),
+    _t("failed_to", "", FAIL),
+    _t("refused_to", "", REFUSE),
+    _t("declined_to", "", DECLINE),
+    _t("neglected_to", "", NEGLECT),
+    _t("forgot_to", "", FORGET),
+    _t("did_not_bother_to", "not", BOTHER),
+    _t("did_not_manage_to", "not", MANAGE),
+    _t("did_not_dare_to", "not", DARE),
+    _t("did_not_remember_to", "not", REMEMBER),
+    _t("lacked_the_ability_to", "", LACK_ABILITY),
+    _t("wasted_the_chance_to", "", WASTE_CHANCE),
+    _t("missed_the_chance_to", "", MISS_CHANCE),
+    _t("avoided_V_ing", "", AVOID),
+    _t("did_not_take_the_opportunity_to", "not", TAKE_OPPORTUNITY),
+    _t("never_managed_to", "never", MANAGE),
+    _t("managed_to_avoid_V_ing", "", MANAGE, AVOID),
+    _t("refused_to_take_the_opportunity_to", "", REFUSE, TAKE_OPPORTUNITY),
+    _t("failed_to_remember_to", "", FAIL, REMEMBER),
+    _t("did_not_fail_to_avoid_V_ing", "not", FAIL, AVOID),
+    # (b) the claim kept (or left open) by the operators' signatures
+    _t("managed_to", "", MANAGE),
+    _t("remembered_to", "", REMEMBER),
+    _t("took_the_opportunity_to", "", TAKE_OPPORTUNITY),
+    _t("bothered_to", "", BOTHER),
+    _t("dared_to", "", DARE),
+    _t("did_not_hesitate_to", "not", HESITATE),
+    _t("did_not_fail_to", "not", FAIL),
+    _t("did_not_neglect_to", "not", NEGLECT),
+    _t("did_not_forget_to", "not", FORGET),
+    _t("did_not_waste_the_chance_to", "not", WASTE_CHANCE),
+    _t("could_not_avoid_V_ing", "not", ABLE, AVOID),
+    _t("never_failed_to", "never", FAIL),
+    _t("did_not_fail_to_remember_to", "not", FAIL, REMEMBER),
+    _t("did_not_refuse_to", "not", REFUSE),
+    _t("did_not_decline_to", "not", DECLINE),
+    # (b) the article untouched, non-committal idioms, and the edit under a non-assertive frame
+    _t("control", "", frame="control"),
+    _t("idiom_would_not_confirm_or_deny", "", frame="idiom:would not confirm or deny the report"),
+    _t("idiom_declined_to_comment", "", frame="idiom:declined to comment"),
+    _t("idiom_did_not_respond", "", frame="idiom:did not respond to a request for comment"),
+    _t("question_failed_to", "", FAIL, frame="question"),
+    _t("question_did_not_V", "not", frame="question"),
+    _t("conditional_failed_to", "", FAIL, frame="conditional"),
+    _t("conditional_refused_to", "", REFUSE, frame="conditional"),
+    _t("modal_may_fail_to", "", FAIL, frame="modal:may"),
+    _t("modal_might_refuse_to", "", REFUSE, frame="modal:might"),
+    _t("modal_may_not_V", "not", frame="modal:may"),
+    _t("attribution_critics_said_failed_to", "", FAIL, frame="attribution:Critics said"),
+    _t("attribution_opponents_claimed_did_not_V", "not", frame="attribution:Opponents claimed"),
+)
+TEMPLATE_BY_NAME = {t.name: t for t in TEMPLATES}
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering a template on a seed
+
+
+def _finite(forms: VerbForms, aspect: str, aux: str, negation: str, original: str | None = None) -> str | None:
+    """The finite form of the first verb of a chain, in the seed's tense and aspect."""
+    past = original if original and aspect == "past" else forms.past
+    third = original if original and aspect == "pres3" else forms.third
+    participle = original if original and aspect == "perf" else forms.participle
+    table = {
+        ("past", ""): past,
+        ("past", "not"): f"did not {forms.base}",
+        ("past", "never"): f"never {past}",
+        ("pres3", ""): third,
+        ("pres3", "not"): f"does not {forms.base}",
+        ("pres3", "never"): f"never {third}",
+        ("perf", ""): f"{aux} {participle}",
+        ("perf", "not"): f"{aux} not {participle}",
+        ("perf", "never"): f"{aux} never {participle}",
+        ("prog", ""): f"{aux} {forms.gerund}",
+        ("prog", "not"): f"{aux} not {forms.gerund}",
+    }
+    return table.get((aspect, negation))
+
+
+def _nonfinite(forms: VerbForms, form: str) -> str:
+    return {"base": forms.base, "ing": forms.gerund, "participle": forms.participle}[form]
+
+
+def render_group(template: Template, seed: Seed, form: str = "finite") -> str | None:
+    """The verb group that replaces the seed's ('did not fail to deny'), or None if it cannot be built.
+
+    ``form``: 'finite' (the seed's tense and aspect), or 'base' / 'participle' / 'ing' for the
+    first verb (after a modal, 'have', 'be' or an inverted auxiliary).
+    """
+    chain: list[tuple[VerbForms, str, str, str]] = [(op.forms, op.tail, op.complement, op.name) for op in template.ops]
+    chain.append((seed.verb, "", "", "main"))
+    if any(op.complement == "ing" for op in template.ops) and not seed.gerund_reliable:
+        return None
+    first, tail, _, name = chain[0]
+    original = seed.paragraph[seed.group_start : seed.group_end].split()[-1] if name == "main" else None
+    if form == "finite":
+        if name == "able":
+            if template.negation != "not" or seed.aspect not in {"past", "perf"}:
+                return None
+            head = "could not" if seed.aspect == "past" else f"{seed.aux} not been able"
+            complement = "bare" if seed.aspect == "past" else "to"
+        else:
+            if name != "main" and seed.aspect not in template.ops[0].aspects:
+                return None
+            head_or_none = _finite(first, seed.aspect, seed.aux, template.negation, original)
+            if head_or_none is None:
+                return None
+            head = head_or_none + tail
+            complement = chain[0][2]
+    else:
+        if name == "able":
+            return None
+        neg = {"not": "not ", "never": "never ", "": ""}[template.negation]
+        word = original if (name == "main" and form == "participle" and original) else _nonfinite(first, form)
+        head = neg + word + tail
+        complement = chain[0][2]
+    words = [head]
+    for forms, tail, next_complement, _ in chain[1:]:
+        if complement == "to":
+            words.append(f"to {forms.base}{tail}")
+        elif complement == "ing":
+            words.append(f"{forms.gerund}{tail}")
+        else:
+            words.append(f"{forms.base}{tail}")
+        complement = next_complement
+    return " ".join(words)
+
+
+_LOWER_FIRST = DETERMINERS | {"he", "she", "it", "they", "we", "you", "on", "in", "at", "by", "for", "after", "before", "during", "since", "last", "earlier", "later", "yesterday", "today", "recently", "meanwhile", "also", "however", "then", "now", "following", "someone", "everyone", "others"}
+
+
+def lower_first(text: str) -> str:
+    word = text.split(" ", 1)[0].lower()
+    return text[0].lower() + text[1:] if word in _LOWER_FIRST else text
+
+
+def _upper_first(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def render_sentence(template: Template, seed: Seed) -> str | None:
+    """The seed sentence with its claim under the template (or None if it cannot be built)."""
+    p = seed.paragraph
+    s = seed.sentence
+    before = p[s.start : seed.group_start]  # fronted adverbial, subject, a pre-verbal adverb
+    after = p[seed.group_end : s.end]  # object/complement ... '.'
+    frame = template.frame
+    if frame == "question":
+        aux_form = {"past": ("did", "base"), "pres3": ("does", "base"), "perf": (seed.aux, "participle"), "prog": (seed.aux, "ing")}
+        aux, form = aux_form[seed.aspect]
+        group = render_group(template, seed, form=form)
+        if group is None:
+            return None
+        prefix = p[s.start : seed.subject_start]
+        subject_and_adverb = p[seed.subject_start : seed.group_start].rstrip()
+        aux = aux.lower() if prefix else _upper_first(aux.lower())
+        return f"{prefix}{aux} {lower_first(subject_and_adverb)} {group}{after[:-1]}?"
+    if frame.startswith("modal:"):
+        modal = frame.split(":", 1)[1]
+        form, helper = {"past": ("participle", "have "), "perf": ("participle", "have "), "pres3": ("base", ""), "prog": ("ing", "be ")}[seed.aspect]
+        group = render_group(template, seed, form=form)
+        if group is None:
+            return None
+        if helper and group.startswith("not "):
+            group = "not " + helper + group[4:]
+        else:
+            group = helper + group
+        return f"{before}{modal} {group}{after}"
+    group = render_group(template, seed)
+    if group is None:
+        return None
+    edited = f"{before}{group}{after}"
+    if frame == "conditional":
+        return f"If it turns out that {lower_first(edited[:-1])}, the report will be corrected."
+    if frame.startswith("attribution:"):
+        speaker = frame.split(":", 1)[1]
+        if seed.aspect != "past":
+            speaker = speaker.replace(" said", " say").replace(" claimed", " claim")
+        return f"{speaker} that {lower_first(edited)}"
+    return edited
+
+
+def _item_for(seed: Seed, template: Template) -> Item | None:
+    paragraphs = list(seed.all_paragraphs)
+    index = next(k for k, (line, _) in enumerate(paragraphs) if line == seed.line_no)
+    p, s = seed.paragraph, seed.sentence
+    target: str | None
+    if template.frame == "control":
+        new_paragraph, target = p, s.text
+    elif template.frame.startswith("idiom:"):
+        phrase = template.frame.split(":", 1)[1]
+        target = f"{_upper_first(seed.subject)} {phrase}."
+        new_paragraph = f"{p[: s.end]} {target}{p[s.end :]}"
+    else:
+        edited = render_sentence(template, seed)
+        if edited is None:
+            return None
+        new_paragraph, target = f"{p[: s.start]}{edited}{p[s.end :]}", edited
+    paragraphs[index] = (seed.line_no, new_paragraph)
+    contradiction = template.contradiction
+    return Item(
+        id=f"{'spin' if contradiction else 'preserve'}/{seed.id}/{template.name}",
+        set="spin" if contradiction else "preserve",
+        group=template.name,
+        contradiction=contradiction,
+        title=seed.title,
+        paragraphs=tuple(paragraphs),
+        target_line=seed.line_no,
+        target_sentence=target,
+        source=seed.article,
+        polarity=template.polarity,
+        note=f"{seed.headline_kind} headline; seed verb '{seed.verb.base}' ({seed.aspect})",
+        split_key=seed.article,
+    )
+
+
+@dataclass
+class Build:
+    items: list[Item]
+    seeds: list[Seed]
+    drops: Drops
+    not_rendered: Counter[str]  # template -> seeds it could not be applied to (aspect, gerund)
+
+
+def build_spin_sets(shared: Path = SHARED) -> Build:
+    """Sets (a) and (b) from the real articles: every template on every seed sentence."""
+    drops = Drops()
+    seeds = find_seeds(load_articles(shared), drops)
+    items: list[Item] = []
+    not_rendered: Counter[str] = Counter()
+    for seed in seeds:
+        for template in TEMPLATES:
+            item = _item_for(seed, template)
+            if item is None:
+                not_rendered[template.name] += 1
+            else:
+                items.append(item)
+    return Build(items, seeds, drops, not_rendered)
