@@ -1287,3 +1287,253 @@ def build_spin_sets(shared: Path = SHARED) -> Build:
             else:
                 items.append(item)
     return Build(items, seeds, drops, not_rendered)
+
+
+# --------------------------------------------------------------------------------------------
+# (c) Headline/sentence pairs: hand-written (JSONL) and composed from small vocabularies (below)
+
+POSITIVE_CATEGORIES = ("negation", "antonym", "neg_quantifier", "coref_pronoun", "coref_acronym", "coref_spokesman")
+NEGATIVE_CATEGORIES = (
+    "diff_subject",
+    "diff_object",
+    "pronoun_other",
+    "acronym_other",
+    "spokesman_other",
+    "question",
+    "conditional",
+    "modal",
+    "wish",
+    "quoted_speaker",
+    "consistent",
+)
+CATEGORIES = POSITIVE_CATEGORIES + NEGATIVE_CATEGORIES
+
+# key | subject | another subject | base third past participle gerund | object | another object
+_EVENTS = """
+mayor|The mayor|The governor|attend attends attended attended attending|the parade|the council meeting
+senate|The Senate|The House|pass passes passed passed passing|the budget bill|the farm bill
+striker|The striker|The goalkeeper|score scores scored scored scoring|a penalty|a header
+court|The appeals court|The district court|overturn overturns overturned overturned overturning|the conviction|the sentence
+bank|The central bank|The finance ministry|raise raises raised raised raising|interest rates|the fuel tax
+ministry|The health ministry|The education ministry|approve approves approved approved approving|the vaccine|the new syllabus
+carmaker|Acme Motors|Borealis Air|recall recalls recalled recalled recalling|the sedan|its engines
+police|The sheriff|The border patrol|arrest arrests arrested arrested arresting|the suspect|the driver
+president|The president|The prime minister|sign signs signed signed signing|the trade deal|the climate accord
+union|The nurses' union|The teachers' union|call calls called called calling|a strike|a ballot
+council|The city council|The school board|ban bans banned banned banning|plastic bags|phones in classrooms
+museum|The museum|The library|return returns returned returned returning|the stolen statue|the old manuscripts
+airline|The airline|The rail operator|cancel cancels cancelled cancelled cancelling|the evening flights|the night trains
+lab|The research team|A rival lab|publish publishes published published publishing|the trial results|the raw data
+coach|The coach|The club owner|drop drops dropped dropped dropping|the captain|the youth players
+governor|The governor|The attorney general|pardon pardons pardoned pardoned pardoning|the activist|the two soldiers
+techfirm|The tech firm|The chip maker|hire hires hired hired hiring|new engineers|temporary staff
+regulator|The regulator|The competition authority|fine fines fined fined fining|the bank|the insurer
+army|The army|The navy|withdraw withdraws withdrew withdrawn withdrawing|its troops from the border|its ships from the gulf
+judge|The judge|The jury|release releases released released releasing|the journalist|the sealed documents
+singer|The singer|The band's drummer|postpone postpones postponed postponed postponing|the tour|the album launch
+school|The school|The university|expel expels expelled expelled expelling|the student|the lecturer
+minister|The finance minister|The labour minister|present presents presented presented presenting|the budget|the jobs report
+hospital|The hospital|The clinic|treat treats treated treated treating|the injured miners|the flu patients
+coop|The farmers' cooperative|The dairy board|accept accepts accepted accepted accepting|the price offer|the new quotas
+zoo|The zoo|The wildlife park|buy buys bought bought buying|two pandas|a new aquarium
+county|The county|The city|close closes closed closed closing|the bridge|the ferry terminal
+opposition|The opposition leader|The party chairman|back backs backed backed backing|the pension reform|the tax cut
+studio|The studio|The streaming service|delay delays delayed delayed delaying|the sequel|the documentary
+nationalteam|The national team|The under-21 side|win wins won won winning|the final|the friendly
+embassy|The embassy|The consulate|issue issues issued issued issuing|the visas|the passports
+prosecutor|The prosecutor|The defence lawyer|charge charges charged charged charging|the banker|the accountant
+utility|The water utility|The power company|cut cuts cut cut cutting|prices|jobs
+author|The author|The publisher|translate translates translated translated translating|the novel|the poems
+rescue|The fire service|The coast guard|rescue rescues rescued rescued rescuing|the hikers|the fishermen
+who|The World Health Organization|The Red Cross|declare declares declared declared declaring|an emergency|a safe zone
+battery|The carmaker|The battery supplier|build builds built built building|the new plant|the test track
+league|The league|The players' association|suspend suspends suspended suspended suspending|the referee|the season
+rebels|The rebel group|The militia|free frees freed freed freeing|the hostages|the aid workers
+parliament|Parliament|The upper house|ratify ratifies ratified ratified ratifying|the treaty|the fishing pact
+startup|The startup|Its investor|sell sells sold sold selling|its app|its offices
+orchestra|The orchestra|The choir|perform performs performed performed performing|the symphony|the requiem
+"""
+
+# key | subject | base third past participle gerund | antonym forms | object or complement
+_ANTONYMS = """
+match|The home team|win wins won won winning|lose loses lost lost losing|the match
+housing|The council|approve approves approved approved approving|reject rejects rejected rejected rejecting|the housing plan
+oil|Oil prices|rise rises rose risen rising|fall falls fell fallen falling|this week
+protest|The ministry|allow allows allowed allowed allowing|ban bans banned banned banning|street protests
+offer|The club|accept accepts accepted accepted accepting|reject rejects rejected rejected rejecting|the offer for its striker
+acquit|The court|acquit acquits acquitted acquitted acquitting|convict convicts convicted convicted convicting|the former minister
+merger|The union|support supports supported supported supporting|oppose opposes opposed opposed opposing|the merger
+share|The company|gain gains gained gained gaining|lose loses lost lost losing|market share
+report|The senator|confirm confirms confirmed confirmed confirming|deny denies denied denied denying|the report
+tournament|The tournament|include includes included included including|exclude excludes excluded excluded excluding|the Russian players
+pension|The government|raise raises raised raised raising|lower lowers lowered lowered lowering|the pension age
+exports|Exports|increase increases increased increased increasing|decrease decreases decreased decreased decreasing|this year
+mistake|The minister|admit admits admitted admitted admitting|deny denies denied denied denying|the mistake
+resignation|The board|accept accepts accepted accepted accepting|refuse refuses refused refused refusing|the chairman's resignation
+exportban|The regulator|lift lifts lifted lifted lifting|impose imposes imposed imposed imposing|the export ban
+unemployment|Unemployment|climb climbs climbed climbed climbing|drop drops dropped dropped dropping|this year
+bail|The judge|grant grants granted granted granting|deny denies denied denied denying|bail
+witness|The witness|remember remembers remembered remembered remembering|forget forgets forgot forgotten forgetting|the date of the meeting
+rent|The landlord|increase increases increased increased increasing|reduce reduces reduced reduced reducing|the rent
+buses|The city|expand expands expanded expanded expanding|shrink shrinks shrank shrunk shrinking|the bus network
+target|The striker|hit hits hit hit hitting|miss misses missed missed missing|the target
+test|The recruit|pass passes passed passed passing|fail fails failed failed failing|the fitness test
+goal|The referee|allow allows allowed allowed allowing|disallow disallows disallowed disallowed disallowing|the late goal
+nominee|The Senate|confirm confirms confirmed confirmed confirming|reject rejects rejected rejected rejecting|the nominee
+mayorvote|The voters|re-elect re-elects re-elected re-elected re-electing|oust ousts ousted ousted ousting|the mayor
+loan|The bank|approve approves approved approved approving|refuse refuses refused refused refusing|the loan
+stocks|Stocks|gain gains gained gained gaining|slump slumps slumped slumped slumping|this week
+case|The tenants|win wins won won winning|lose loses lost lost losing|the court case
+"""
+
+_FRAMES = ("prog", "past", "perf", "pres3")
+_CONSEQUENTS = (
+    "officials will explain why",
+    "the matter will be reviewed",
+    "the organisers will issue a statement",
+    "a review will follow",
+)
+_SPEAKERS = ("a rival claimed", "one critic wrote", "a local blogger alleged", "an anonymous post said")
+
+
+def _forms(text: str) -> VerbForms:
+    base, third, past, participle, gerund = text.split()
+    return VerbForms(base, third, past, participle, gerund)
+
+
+def _plural(subject: str) -> bool:
+    return subject.split()[-1] in {"prices", "Exports", "Stocks", "voters", "tenants"}
+
+
+def clause(subject: str, forms: VerbForms, rest: str, frame: str, negation: str = "", plural: bool = False) -> str:
+    """'The mayor is (not) attending the parade' in a frame ('prog', 'past', 'perf', 'pres3')."""
+    be, have, do = ("are", "have", "do") if plural else ("is", "has", "does")
+    if frame == "prog":
+        group = f"{be} {'not ' if negation else ''}{forms.gerund}"
+    elif frame == "past":
+        group = {"": forms.past, "not": f"did not {forms.base}", "never": f"never {forms.past}"}[negation]
+    elif frame == "perf":
+        group = f"{have} {negation + ' ' if negation else ''}{forms.participle}"
+    else:
+        present = forms.base if plural else forms.third
+        group = {"": present, "not": f"{do} not {forms.base}", "never": f"never {present}"}[negation]
+    return f"{subject} {group} {rest}".strip()
+
+
+def _modal_clause(subject: str, forms: VerbForms, rest: str, frame: str, modal: str) -> str:
+    tail = {"prog": f"be {forms.gerund}", "past": f"have {forms.participle}", "perf": f"have {forms.participle}", "pres3": forms.base}[frame]
+    return f"{subject} {modal} not {tail} {rest}"
+
+
+def _question(subject: str, forms: VerbForms, rest: str, frame: str, plural: bool) -> str:
+    aux, verb = {
+        "prog": ("Are" if plural else "Is", forms.gerund),
+        "past": ("Did", forms.base),
+        "perf": ("Have" if plural else "Has", forms.participle),
+        "pres3": ("Do" if plural else "Does", forms.base),
+    }[frame]
+    return f"{aux} {lower_first(subject)} not {verb} {rest}?"
+
+
+def _pair(pid: str, category: str, title: str, body: list[str], target: int, source: str, note: str = "") -> Item:
+    contradiction = category in POSITIVE_CATEGORIES
+    paragraphs = tuple((k + 2, text) for k, text in enumerate(body))
+    return Item(
+        id=f"pairs/{pid}",
+        set="pairs",
+        group=category,
+        contradiction=contradiction,
+        title=title,
+        paragraphs=paragraphs,
+        target_line=paragraphs[target][0],
+        target_sentence=body[target],
+        source=source,
+        note=note,
+    )
+
+
+def composed_pairs() -> list[Item]:
+    """Pairs composed from the vocabularies above: several frames and categories, not one template."""
+    items: list[Item] = []
+    events = [line.split("|") for line in _EVENTS.strip().splitlines()]
+    for k, (key, subject, other_subject, forms_text, obj, other_obj) in enumerate(events):
+        forms = _forms(forms_text)
+        for n, frame in enumerate((_FRAMES[k % 4], _FRAMES[(k + 2) % 4])):
+            negation = "never" if frame in {"past", "perf"} and (k + n) % 3 == 0 else "not"
+            title = clause(subject, forms, obj, frame)
+            items.append(_pair(f"k-negation-{key}-{frame}", "negation", title, [clause(subject, forms, obj, frame, negation) + "."], 0, "composed"))
+        frame = _FRAMES[(k + 1) % 4]
+        title = clause(subject, forms, obj, frame)
+        items.append(_pair(f"k-diffsubj-{key}", "diff_subject", title, [clause(other_subject, forms, obj, frame, "not") + "."], 0, "composed"))
+        items.append(_pair(f"k-diffobj-{key}", "diff_object", title, [clause(subject, forms, other_obj, frame, "not") + "."], 0, "composed"))
+        modal = ("may", "might")[k % 2]
+        items.append(_pair(f"k-modal-{key}", "modal", title, [_modal_clause(subject, forms, obj, frame, modal) + "."], 0, "composed"))
+        if k % 2 == 0:
+            items.append(_pair(f"k-question-{key}", "question", title, [_question(subject, forms, obj, frame, False)], 0, "composed"))
+        else:
+            consequent = _CONSEQUENTS[k % len(_CONSEQUENTS)]
+            cond = clause(lower_first(subject), forms, obj, "pres3" if frame in {"pres3", "prog"} else "perf", "not")
+            items.append(_pair(f"k-conditional-{key}", "conditional", title, [f"If {cond}, {consequent}."], 0, "composed"))
+        if k % 3 == 0:
+            speaker = _SPEAKERS[k % len(_SPEAKERS)]
+            quote = clause(subject, forms, obj, frame, "not")
+            items.append(_pair(f"k-quoted-{key}", "quoted_speaker", title, [f"\u201c{quote},\u201d {speaker}."], 0, "composed"))
+    antonyms = [line.split("|") for line in _ANTONYMS.strip().splitlines()]
+    for k, (key, subject, a_text, b_text, rest) in enumerate(antonyms):
+        a, b = _forms(a_text), _forms(b_text)
+        plural = _plural(subject)
+        first, second = _FRAMES[k % 4], _FRAMES[(k + 1) % 4]
+        items.append(_pair(f"k-antonym-{key}-{first}", "antonym", clause(subject, a, rest, first, plural=plural), [clause(subject, b, rest, first, plural=plural) + "."], 0, "composed"))
+        items.append(_pair(f"k-antonym-{key}-{second}", "antonym", clause(subject, b, rest, second, plural=plural), [clause(subject, a, rest, second, plural=plural) + "."], 0, "composed"))
+        third = _FRAMES[(k + 2) % 4]
+        consistent = clause(subject, b, rest, third, "not", plural=plural) + "."
+        items.append(_pair(f"k-consistent-{key}", "consistent", clause(subject, a, rest, third, plural=plural), [consistent], 0, "composed", "negated antonym: compatible with the headline"))
+    return items
+
+
+def written_pairs(path: Path = PAIRS_FILE) -> list[Item]:
+    """The hand-written pairs: one JSON object a line (id, category, title, body, target)."""
+    items: list[Item] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        if record["category"] not in CATEGORIES:
+            raise ValueError(f"{path.name}:{number}: unknown category {record['category']!r}")
+        items.append(_pair(record["id"], record["category"], record["title"], record["body"], record.get("target", len(record["body"]) - 1), "written", record.get("note", "")))
+    return items
+
+
+def build_pairs(path: Path = PAIRS_FILE) -> list[Item]:
+    items = written_pairs(path) + composed_pairs()
+    ids = [item.id for item in items]
+    if len(ids) != len(set(ids)):
+        raise ValueError("duplicate pair ids: " + ", ".join(sorted({i for i in ids if ids.count(i) > 1})))
+    return items
+
+
+def build_all(shared: Path = SHARED) -> tuple[list[Item], Build]:
+    build = build_spin_sets(shared)
+    return build.items + build_pairs(), build
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--write-manifest", action="store_true", help="rewrite the frozen test-half manifest (commit it on its own)")
+    parser.add_argument("--show", metavar="SET", choices=SETS, help="print the items of one set as JSON lines")
+    args = parser.parse_args(argv)
+    items, build = build_all()
+    if args.write_manifest:
+        MANIFEST_FILE.write_text(json.dumps(manifest_of(items), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"wrote {MANIFEST_FILE}")
+    if args.show:
+        for item in items:
+            if item.set == args.show:
+                print(json.dumps(item.as_json(), ensure_ascii=False))
+    if not args.write_manifest and not args.show:
+        print(json.dumps(manifest_of(items), indent=2, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
