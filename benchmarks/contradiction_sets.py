@@ -34,7 +34,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -393,8 +393,9 @@ def analyse_participle(token: str) -> VerbForms | None:
 def analyse_third(token: str) -> VerbForms | None:
     """VerbForms if ``token`` can be a 3rd-person-singular present form, else None.
 
-    Raises Unreliable when the -ing form cannot be told ('visits' -> 'visiting' but 'admits' ->
-    'admitting': stress decides doubling).
+    Raises Unreliable when two bases fit. The -ing form of a polysyllabic -CVC base cannot be told
+    from the -s form ('visits' -> 'visiting' but 'admits' -> 'admitting': stress decides doubling);
+    :func:`gerund_unreliable` says so, and the gerund templates are then not applied.
     """
     if token in _IRREGULAR_THIRD:
         return _IRREGULAR_THIRD[token]
@@ -413,9 +414,18 @@ def analyse_third(token: str) -> VerbForms | None:
     if _monosyllabic_cvc(base):
         doubled = base + base[-1]
         return VerbForms(base, token, doubled + "ed", doubled + "ed", doubled + "ing")
-    if re.search(r"[^aeiou][aeiou][^aeiouwxy]$", base):
-        raise Unreliable("gerund of a polysyllabic -CVC verb (stress decides doubling)")
-    return forms
+    return forms  # a polysyllabic -CVC base ('visit'/'admit'): see gerund_unreliable
+
+
+def gerund_unreliable(forms: VerbForms) -> bool:
+    """True for a regular polysyllabic -CVC base read from an -s form: doubling is unknown."""
+    base = forms.base
+    return (
+        base not in IRREGULAR
+        and not _monosyllabic_cvc(base)
+        and bool(re.search(r"[^aeiou][aeiou][^aeiouwxy]$", base))
+        and forms.gerund == _gerund_default(base)
+    )
 
 
 def analyse_gerund(token: str) -> VerbForms | None:
@@ -477,8 +487,7 @@ REPORTING = frozenset(
 LIGHT = frozenset("be have do become seem appear remain get".split())
 # adjectives that end a noun phrase's premodifiers, never its head ("the last scheduled trial")
 ADJECTIVE_ENDS = frozenset(
-    "last first next same new latest former other only most more less very such own recent global total "
-    "pretty further".split()
+    "last first next same new latest former other only most more less very such own recent global total pretty further".split()
 )
 PRE_VERB_ADVERBS = frozenset(
     "also then later still just already recently reportedly quickly finally eventually publicly repeatedly "
@@ -560,8 +569,8 @@ def _sentence_filter(words: list[str], text: str) -> str | None:
         return "quotation"
     if any(w in NEGATIONS for w in lows):
         return "already negated"
-    if any(w in MODALS for w in lows):
-        return "modal"
+    if any(w in MODALS and (k == 0 or words[k].islower()) for k, w in enumerate(lows)):
+        return "modal"  # a capitalised 'May' inside the sentence is the month
     if any(w in {"if", "unless", "whether"} for w in lows):
         return "conditional"
     if "according" in lows:
@@ -717,8 +726,10 @@ def _plural_subject(subject: list[str]) -> bool:
     if not core:
         return False
     last = core[-1]
-    return last.lower() in {"they", "we", "i", "you"} or "and" in [w.lower() for w in core] or (
-        last.islower() and last.endswith("s") and not last.endswith(("ss", "us", "is", "news"))
+    return (
+        last.lower() in {"they", "we", "i", "you"}
+        or "and" in [w.lower() for w in core]
+        or (last.islower() and last.endswith("s") and not last.endswith(("ss", "us", "is", "news")))
     )
 
 
@@ -801,9 +812,7 @@ def _finish(
     if len(subject_tokens) > 8:
         return None, "subject longer than 8 tokens"
     subject = paragraph[subject_tokens[0].start : subject_tokens[-1].start + len(subject_tokens[-1].text)]
-    gerund_reliable = True
-    if aspect == "pres3" and forms.base not in IRREGULAR and re.search(r"[^aeiou][aeiou][^aeiouwxy]$", forms.base):
-        gerund_reliable = _monosyllabic_cvc(forms.base)
+    gerund_reliable = not (aspect == "pres3" and gerund_unreliable(forms))
     return (
         {
             "aspect": aspect,
@@ -861,6 +870,41 @@ def load_articles(shared: Path = SHARED) -> list[Article]:
     return unique
 
 
+def set_vocabulary(words: Iterable[str]) -> None:
+    """The word forms that settle a regular verb's base ('develop', not 'develope')."""
+    VOCABULARY.clear()
+    VOCABULARY.update(word.lower() for word in words)
+
+
+def seed_from_sentence(text: str, title: str | None = None, line_no: int = 2) -> Seed | str:
+    """A one-sentence article's seed (for tests and examples), or the reason it is not one."""
+    sentence = split_paragraph(text)[0]
+    found, reason = analyse_sentence(sentence, text)
+    if found is None:
+        return reason
+    verb = found["verb"]
+    assert isinstance(verb, VerbForms)
+    return Seed(
+        id=f"adhoc:{line_no}.1",
+        article="adhoc",
+        title=title if title is not None else sentence.text,
+        headline_kind="sentence" if title is None else "article",
+        line_no=line_no,
+        paragraph=text,
+        sentence=sentence,
+        aspect=str(found["aspect"]),
+        aux=str(found["aux"]),
+        verb=verb,
+        group_start=int(found["group_start"]),  # type: ignore[call-overload]
+        group_end=int(found["group_end"]),  # type: ignore[call-overload]
+        subject=str(found["subject"]),
+        subject_start=int(found["subject_start"]),  # type: ignore[call-overload]
+        adverb=str(found["adverb"]),
+        gerund_reliable=bool(found["gerund_reliable"]),
+        all_paragraphs=((line_no, text),),
+    )
+
+
 def _title_lemmas(title: str) -> set[str]:
     return {_lemma(w.lower()) for w in _WORD.findall(title)}
 
@@ -882,9 +926,7 @@ def _content(text: str) -> set[str]:
 def find_seeds(articles: list[Article], drops: Drops | None = None) -> list[Seed]:
     """Seed sentences, at most MAX_SEEDS_PER_ARTICLE per article and MAX_SEEDS_PER_LEMMA per verb."""
     drops = drops if drops is not None else Drops()
-    for article in articles:
-        for _, paragraph in article.paragraphs:
-            VOCABULARY.update(w.lower() for w in _WORD.findall(paragraph))
+    set_vocabulary(w for article in articles for _, paragraph in article.paragraphs for w in _WORD.findall(paragraph))
     candidates: list[Seed] = []
     for article in articles:
         restated: list[Seed] = []
@@ -978,30 +1020,93 @@ ALL_ASPECTS = frozenset({"past", "pres3", "perf", "prog"})
 NO_PROG = frozenset({"past", "pres3", "perf"})
 
 
-def _op(name: str, forms: str, signature: str, source: str, tail: str = "", complement: str = "to", aspects: frozenset[str] = ALL_ASPECTS) -> Operator:
+def _op(
+    name: str,
+    forms: str,
+    signature: str,
+    source: str,
+    tail: str = "",
+    complement: str = "to",
+    aspects: frozenset[str] = ALL_ASPECTS,
+) -> Operator:
     base, third, past, participle, gerund = forms.split()
-    return Operator(name, VerbForms(base, third, past, participle, gerund), tail, complement, (signature[0], signature[1]), aspects, source)
+    return Operator(
+        name, VerbForms(base, third, past, participle, gerund), tail, complement, (signature[0], signature[1]), aspects, source
+    )
 
 
 NCK = "Nairn, Condoravdi & Karttunen 2006"
 K12 = "Karttunen 2012, simple and phrasal implicatives"
 FAIL = _op("fail", "fail fails failed failed failing", "-+", f"two-way implicative ({NCK})")
-REFUSE = _op("refuse", "refuse refuses refused refused refusing", "-o", f"one-way implicative: 'did not refuse to V' leaves V open ({NCK})")
+REFUSE = _op(
+    "refuse", "refuse refuses refused refused refusing", "-o", f"one-way implicative: 'did not refuse to V' leaves V open ({NCK})"
+)
 DECLINE = _op("decline", "decline declines declined declined declining", "-o", f"one-way, like refuse ({K12})")
 NEGLECT = _op("neglect", "neglect neglects neglected neglected neglecting", "-+", f"two-way implicative ({NCK})")
-FORGET = _op("forget", "forget forgets forgot forgotten forgetting", "-+", f"two-way implicative 'forget to' ({NCK})", aspects=NO_PROG)
+FORGET = _op(
+    "forget", "forget forgets forgot forgotten forgetting", "-+", f"two-way implicative 'forget to' ({NCK})", aspects=NO_PROG
+)
 BOTHER = _op("bother", "bother bothers bothered bothered bothering", "+-", f"two-way implicative ({K12})")
 MANAGE = _op("manage", "manage manages managed managed managing", "+-", f"two-way implicative ({NCK})")
 DARE = _op("dare", "dare dares dared dared daring", "+-", f"two-way implicative ({K12})", aspects=NO_PROG)
-REMEMBER = _op("remember", "remember remembers remembered remembered remembering", "+-", f"two-way implicative 'remember to' ({NCK})", aspects=NO_PROG)
-LACK_ABILITY = _op("lack_ability", "lack lacks lacked lacked lacking", "-o", f"phrasal: lacking the ability to V => not V; not lacking it says nothing ({K12})", tail=" the ability", aspects=NO_PROG)
+REMEMBER = _op(
+    "remember",
+    "remember remembers remembered remembered remembering",
+    "+-",
+    f"two-way implicative 'remember to' ({NCK})",
+    aspects=NO_PROG,
+)
+LACK_ABILITY = _op(
+    "lack_ability",
+    "lack lacks lacked lacked lacking",
+    "-o",
+    f"phrasal: lacking the ability to V => not V; not lacking it says nothing ({K12})",
+    tail=" the ability",
+    aspects=NO_PROG,
+)
 WASTE_CHANCE = _op("waste_chance", "waste wastes wasted wasted wasting", "-+", f"phrasal implicative ({K12})", tail=" the chance")
 MISS_CHANCE = _op("miss_chance", "miss misses missed missed missing", "-+", f"phrasal implicative ({K12})", tail=" the chance")
-TAKE_OPPORTUNITY = _op("take_opportunity", "take takes took taken taking", "+-", f"phrasal implicative ({K12})", tail=" the opportunity")
-AVOID = _op("avoid", "avoid avoids avoided avoided avoiding", "-+", f"'avoided V-ing' => not V; 'could not avoid V-ing' => V ({K12})", complement="ing")
-HESITATE = _op("hesitate", "hesitate hesitates hesitated hesitated hesitating", "o+", f"'did not hesitate to V' => V; the positive 'hesitated to V' is contested, never used ({NCK})")
-ABLE = _op("able", "able able able able able", "+-", "past ability is implicative: 'could not V' => not V (Karttunen 1971)", aspects=frozenset({"past", "perf"}))
-OPERATORS = (FAIL, REFUSE, DECLINE, NEGLECT, FORGET, BOTHER, MANAGE, DARE, REMEMBER, LACK_ABILITY, WASTE_CHANCE, MISS_CHANCE, TAKE_OPPORTUNITY, AVOID, HESITATE, ABLE)
+TAKE_OPPORTUNITY = _op(
+    "take_opportunity", "take takes took taken taking", "+-", f"phrasal implicative ({K12})", tail=" the opportunity"
+)
+AVOID = _op(
+    "avoid",
+    "avoid avoids avoided avoided avoiding",
+    "-+",
+    f"'avoided V-ing' => not V; 'could not avoid V-ing' => V ({K12})",
+    complement="ing",
+)
+HESITATE = _op(
+    "hesitate",
+    "hesitate hesitates hesitated hesitated hesitating",
+    "o+",
+    f"'did not hesitate to V' => V; the positive 'hesitated to V' is contested, never used ({NCK})",
+)
+ABLE = _op(
+    "able",
+    "able able able able able",
+    "+-",
+    "past ability is implicative: 'could not V' => not V (Karttunen 1971)",
+    aspects=frozenset({"past", "perf"}),
+)
+OPERATORS = (
+    FAIL,
+    REFUSE,
+    DECLINE,
+    NEGLECT,
+    FORGET,
+    BOTHER,
+    MANAGE,
+    DARE,
+    REMEMBER,
+    LACK_ABILITY,
+    WASTE_CHANCE,
+    MISS_CHANCE,
+    TAKE_OPPORTUNITY,
+    AVOID,
+    HESITATE,
+    ABLE,
+)
 
 
 def compose(negation: str, ops: tuple[Operator, ...]) -> str:
@@ -1177,7 +1282,38 @@ def render_group(template: Template, seed: Seed, form: str = "finite") -> str | 
     return " ".join(words)
 
 
-_LOWER_FIRST = DETERMINERS | {"he", "she", "it", "they", "we", "you", "on", "in", "at", "by", "for", "after", "before", "during", "since", "last", "earlier", "later", "yesterday", "today", "recently", "meanwhile", "also", "however", "then", "now", "following", "someone", "everyone", "others"}
+_LOWER_FIRST = DETERMINERS | {
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "you",
+    "on",
+    "in",
+    "at",
+    "by",
+    "for",
+    "after",
+    "before",
+    "during",
+    "since",
+    "last",
+    "earlier",
+    "later",
+    "yesterday",
+    "today",
+    "recently",
+    "meanwhile",
+    "also",
+    "however",
+    "then",
+    "now",
+    "following",
+    "someone",
+    "everyone",
+    "others",
+}
 
 
 def lower_first(text: str) -> str:
@@ -1197,7 +1333,12 @@ def render_sentence(template: Template, seed: Seed) -> str | None:
     after = p[seed.group_end : s.end]  # object/complement ... '.'
     frame = template.frame
     if frame == "question":
-        aux_form = {"past": ("did", "base"), "pres3": ("does", "base"), "perf": (seed.aux, "participle"), "prog": (seed.aux, "ing")}
+        aux_form = {
+            "past": ("did", "base"),
+            "pres3": ("does", "base"),
+            "perf": (seed.aux, "participle"),
+            "prog": (seed.aux, "ing"),
+        }
         aux, form = aux_form[seed.aspect]
         group = render_group(template, seed, form=form)
         if group is None:
@@ -1208,7 +1349,12 @@ def render_sentence(template: Template, seed: Seed) -> str | None:
         return f"{prefix}{aux} {lower_first(subject_and_adverb)} {group}{after[:-1]}?"
     if frame.startswith("modal:"):
         modal = frame.split(":", 1)[1]
-        form, helper = {"past": ("participle", "have "), "perf": ("participle", "have "), "pres3": ("base", ""), "prog": ("ing", "be ")}[seed.aspect]
+        form, helper = {
+            "past": ("participle", "have "),
+            "perf": ("participle", "have "),
+            "pres3": ("base", ""),
+            "prog": ("ing", "be "),
+        }[seed.aspect]
         group = render_group(template, seed, form=form)
         if group is None:
             return None
@@ -1365,15 +1511,15 @@ acquit|The court|acquit acquits acquitted acquitted acquitting|convict convicts 
 merger|The union|support supports supported supported supporting|oppose opposes opposed opposed opposing|the merger
 share|The company|gain gains gained gained gaining|lose loses lost lost losing|market share
 report|The senator|confirm confirms confirmed confirmed confirming|deny denies denied denied denying|the report
-tournament|The tournament|include includes included included including|exclude excludes excluded excluded excluding|the Russian players
+cup|The tournament|include includes included included including|exclude excludes excluded excluded excluding|the Russian players
 pension|The government|raise raises raised raised raising|lower lowers lowered lowered lowering|the pension age
-exports|Exports|increase increases increased increased increasing|decrease decreases decreased decreased decreasing|this year
+exp|Exports|increase increases increased increased increasing|decrease decreases decreased decreased decreasing|this year
 mistake|The minister|admit admits admitted admitted admitting|deny denies denied denied denying|the mistake
-resignation|The board|accept accepts accepted accepted accepting|refuse refuses refused refused refusing|the chairman's resignation
+resign|The board|accept accepts accepted accepted accepting|refuse refuses refused refused refusing|his resignation
 exportban|The regulator|lift lifts lifted lifted lifting|impose imposes imposed imposed imposing|the export ban
 unemployment|Unemployment|climb climbs climbed climbed climbing|drop drops dropped dropped dropping|this year
 bail|The judge|grant grants granted granted granting|deny denies denied denied denying|bail
-witness|The witness|remember remembers remembered remembered remembering|forget forgets forgot forgotten forgetting|the date of the meeting
+memory|The witness|remember remembers remembered remembered remembering|forget forgets forgot forgotten forgetting|the date
 rent|The landlord|increase increases increased increased increasing|reduce reduces reduced reduced reducing|the rent
 buses|The city|expand expands expanded expanded expanding|shrink shrinks shrank shrunk shrinking|the bus network
 target|The striker|hit hits hit hit hitting|miss misses missed missed missing|the target
@@ -1421,7 +1567,12 @@ def clause(subject: str, forms: VerbForms, rest: str, frame: str, negation: str 
 
 
 def _modal_clause(subject: str, forms: VerbForms, rest: str, frame: str, modal: str) -> str:
-    tail = {"prog": f"be {forms.gerund}", "past": f"have {forms.participle}", "perf": f"have {forms.participle}", "pres3": forms.base}[frame]
+    tail = {
+        "prog": f"be {forms.gerund}",
+        "past": f"have {forms.participle}",
+        "perf": f"have {forms.participle}",
+        "pres3": forms.base,
+    }[frame]
     return f"{subject} {modal} not {tail} {rest}"
 
 
@@ -1461,15 +1612,36 @@ def composed_pairs() -> list[Item]:
         for n, frame in enumerate((_FRAMES[k % 4], _FRAMES[(k + 2) % 4])):
             negation = "never" if frame in {"past", "perf"} and (k + n) % 3 == 0 else "not"
             title = clause(subject, forms, obj, frame)
-            items.append(_pair(f"k-negation-{key}-{frame}", "negation", title, [clause(subject, forms, obj, frame, negation) + "."], 0, "composed"))
+            items.append(
+                _pair(
+                    f"k-negation-{key}-{frame}",
+                    "negation",
+                    title,
+                    [clause(subject, forms, obj, frame, negation) + "."],
+                    0,
+                    "composed",
+                )
+            )
         frame = _FRAMES[(k + 1) % 4]
         title = clause(subject, forms, obj, frame)
-        items.append(_pair(f"k-diffsubj-{key}", "diff_subject", title, [clause(other_subject, forms, obj, frame, "not") + "."], 0, "composed"))
-        items.append(_pair(f"k-diffobj-{key}", "diff_object", title, [clause(subject, forms, other_obj, frame, "not") + "."], 0, "composed"))
+        items.append(
+            _pair(
+                f"k-diffsubj-{key}", "diff_subject", title, [clause(other_subject, forms, obj, frame, "not") + "."], 0, "composed"
+            )
+        )
+        items.append(
+            _pair(
+                f"k-diffobj-{key}", "diff_object", title, [clause(subject, forms, other_obj, frame, "not") + "."], 0, "composed"
+            )
+        )
         modal = ("may", "might")[k % 2]
-        items.append(_pair(f"k-modal-{key}", "modal", title, [_modal_clause(subject, forms, obj, frame, modal) + "."], 0, "composed"))
+        items.append(
+            _pair(f"k-modal-{key}", "modal", title, [_modal_clause(subject, forms, obj, frame, modal) + "."], 0, "composed")
+        )
         if k % 2 == 0:
-            items.append(_pair(f"k-question-{key}", "question", title, [_question(subject, forms, obj, frame, False)], 0, "composed"))
+            items.append(
+                _pair(f"k-question-{key}", "question", title, [_question(subject, forms, obj, frame, False)], 0, "composed")
+            )
         else:
             consequent = _CONSEQUENTS[k % len(_CONSEQUENTS)]
             cond = clause(lower_first(subject), forms, obj, "pres3" if frame in {"pres3", "prog"} else "perf", "not")
@@ -1483,11 +1655,39 @@ def composed_pairs() -> list[Item]:
         a, b = _forms(a_text), _forms(b_text)
         plural = _plural(subject)
         first, second = _FRAMES[k % 4], _FRAMES[(k + 1) % 4]
-        items.append(_pair(f"k-antonym-{key}-{first}", "antonym", clause(subject, a, rest, first, plural=plural), [clause(subject, b, rest, first, plural=plural) + "."], 0, "composed"))
-        items.append(_pair(f"k-antonym-{key}-{second}", "antonym", clause(subject, b, rest, second, plural=plural), [clause(subject, a, rest, second, plural=plural) + "."], 0, "composed"))
+        items.append(
+            _pair(
+                f"k-antonym-{key}-{first}",
+                "antonym",
+                clause(subject, a, rest, first, plural=plural),
+                [clause(subject, b, rest, first, plural=plural) + "."],
+                0,
+                "composed",
+            )
+        )
+        items.append(
+            _pair(
+                f"k-antonym-{key}-{second}",
+                "antonym",
+                clause(subject, b, rest, second, plural=plural),
+                [clause(subject, a, rest, second, plural=plural) + "."],
+                0,
+                "composed",
+            )
+        )
         third = _FRAMES[(k + 2) % 4]
         consistent = clause(subject, b, rest, third, "not", plural=plural) + "."
-        items.append(_pair(f"k-consistent-{key}", "consistent", clause(subject, a, rest, third, plural=plural), [consistent], 0, "composed", "negated antonym: compatible with the headline"))
+        items.append(
+            _pair(
+                f"k-consistent-{key}",
+                "consistent",
+                clause(subject, a, rest, third, plural=plural),
+                [consistent],
+                0,
+                "composed",
+                "negated antonym: compatible with the headline",
+            )
+        )
     return items
 
 
@@ -1500,7 +1700,17 @@ def written_pairs(path: Path = PAIRS_FILE) -> list[Item]:
         record = json.loads(line)
         if record["category"] not in CATEGORIES:
             raise ValueError(f"{path.name}:{number}: unknown category {record['category']!r}")
-        items.append(_pair(record["id"], record["category"], record["title"], record["body"], record.get("target", len(record["body"]) - 1), "written", record.get("note", "")))
+        items.append(
+            _pair(
+                record["id"],
+                record["category"],
+                record["title"],
+                record["body"],
+                record.get("target", len(record["body"]) - 1),
+                "written",
+                record.get("note", ""),
+            )
+        )
     return items
 
 
@@ -1519,7 +1729,9 @@ def build_all(shared: Path = SHARED) -> tuple[list[Item], Build]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--write-manifest", action="store_true", help="rewrite the frozen test-half manifest (commit it on its own)")
+    parser.add_argument(
+        "--write-manifest", action="store_true", help="rewrite the frozen test-half manifest (commit it on its own)"
+    )
     parser.add_argument("--show", metavar="SET", choices=SETS, help="print the items of one set as JSON lines")
     args = parser.parse_args(argv)
     items, build = build_all()
