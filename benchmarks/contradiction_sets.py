@@ -794,6 +794,8 @@ def _finish(
         return None, "copula or light verb (be, have, do, become, seem, get)"
     if forms.base in REPORTING:
         return None, "verb of saying or thinking (clausal complement, reported speech)"
+    if words[start].lower() == "it" and aux_i == start + 1 and forms.base in {"take", "cost"}:
+        return None, "extraposition ('It took three men to lift it')"
     after = [w.lower() for w in words[verb_i + 1 :]]
     if not after or after[0] == ".":
         return None, "no object or complement after the verb"

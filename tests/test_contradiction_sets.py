@@ -175,6 +175,7 @@ def test_verb_inflection(built: object, token: str, kind: str, base: str, gerund
         ("The mayor told the crowd a story.", "verb of saying or thinking (clausal complement, reported speech)"),
         ('The mayor attended "the parade" again.', "quotation"),
         ("The mayor refused to attend the parade.", "infinitival complement (the verb already embeds a clause)"),
+        ("It took three men to lift the statue.", "extraposition ('It took three men to lift it')"),
     ],
 )
 def test_sentences_that_are_not_simple_claims_are_dropped(built: object, sentence: str, reason: str) -> None:
