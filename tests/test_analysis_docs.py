@@ -51,3 +51,19 @@ def test_duckdb_queries(output, index):
 def test_python_snippets(output, index, capsys):
     exec(compile(PYTHON[index].replace("data/clean", str(output)), f"ANALYSIS.md python block {index}", "exec"), {})
     assert capsys.readouterr().out.strip()
+
+
+@pytest.mark.parametrize(("marker", "expected"), [
+    ('pl.col("status") == "boilerplate"', ["Story Continued Below", "Read More"]),
+    ("Rail strike ends after talks", ["wire-feed.jsonl", "true", "false"]),
+    ('pl.col("duplicate_of_doc_id") != pl.col("doc_id")', ["columns.jsonl"]),
+    ("by_month", ["islands-gazette.example", "2026-11", "Ewan Tait"]),
+    ('"harbour-visas.txt", pl.col("status") != "kept"', ["duplicate", "empty"]),
+])
+def test_each_recipe_answers_its_question(output, capsys, marker, expected):
+    """The recipes' answers on data/raw, checked against what the samples hold."""
+    block = next(block for block in PYTHON if marker in block)
+    exec(compile(block.replace("data/clean", str(output)), "ANALYSIS.md recipe", "exec"), {})
+    printed = capsys.readouterr().out
+    for text in expected:
+        assert text in printed, printed
