@@ -246,7 +246,7 @@ def build_view(document: dict[str, Any], lines: pl.DataFrame, flags: pl.DataFram
     """The view of one document from its own rows of ``lines`` and ``flags``, and the rows of
     ``documents`` of its near-duplicate cluster. Pure: frames in, a JSON-able dict out."""
     flag_rows = [{key: row[key] for key in _FLAG_COLUMNS}
-                 for row in flags.sort("line_no", "sentence_no", "char_start").iter_rows(named=True)]
+                 for row in flags.sort("line_no", "sentence_no", "kind", "char_start", "conflicts_with_line_no", "conflicts_with_sentence_no", nulls_last=True).iter_rows(named=True)]
     by_line: dict[int, list[tuple[int, dict[str, Any]]]] = {}
     for number, flag in enumerate(flag_rows):
         by_line.setdefault(flag["line_no"], []).append((number, flag))

@@ -54,11 +54,18 @@ def _text_html(line: dict[str, Any], flags: list[dict[str, Any]]) -> str:
         if not text:
             return f'<span class="blank">∅ {escape(line["reason"])}</span>'
         return f"<del>{_cut(text, MAX_LINE_CHARS)}</del>{rest}"
-    pieces, budget = [], MAX_LINE_CHARS
+    skip = _window_start(line["segments"])
+    more = len(text) - skip - MAX_LINE_CHARS
+    rest = f' <span class="muted">… {more:,} more characters</span>' if more > 0 else ""
+    pieces, budget = ([f'<span class="muted">… {skip:,} characters …</span> '] if skip else []), MAX_LINE_CHARS
     for segment in line["segments"]:
         if budget <= 0:
             break
-        shown, budget = _cut(segment["text"], budget), budget - len(segment["text"])
+        segment_text = segment["text"][skip:]
+        skip = max(skip - len(segment["text"]), 0)
+        if not segment_text:
+            continue
+        shown, budget = _cut(segment_text, budget), budget - len(segment_text)
         if segment["flag"] is None:
             pieces.append(shown)
         else:
@@ -66,6 +73,18 @@ def _text_html(line: dict[str, Any], flags: list[dict[str, Any]]) -> str:
             pieces.append(f'<mark class="sev-{escape(flag["severity"])}" title="{escape(flag["explanation"])}">'
                           f"{shown}</mark>")
     return "".join(pieces) + rest
+
+
+def _window_start(segments: list[dict[str, Any]]) -> int:
+    """Where the shown part of a long line starts: at 0, unless its first flagged sentence lies
+    past :data:`MAX_LINE_CHARS`; then a little before that sentence, so the highlight is shown."""
+    offset = 0
+    for segment in segments:
+        if segment["flag"] is not None:
+            end = offset + len(segment["text"])
+            return 0 if end <= MAX_LINE_CHARS else max(offset - 200, 0)
+        offset += len(segment["text"])
+    return 0
 
 
 def _notes_html(line: dict[str, Any], flags: list[dict[str, Any]]) -> str:

@@ -123,7 +123,7 @@ def _repeated_paragraphs(lines: pl.LazyFrame, documents: pl.LazyFrame, limit: in
 
 def _flags(flags: pl.LazyFrame, limit: int) -> list[dict[str, Any]]:
     return (flags.with_columns(order=pl.col("severity").replace_strict(SEVERITY_ORDER, default=3))
-            .sort("order", "source", "doc_id", "line_no", "sentence_no").head(limit).drop("order").collect().to_dicts())
+            .sort("order", "source", "doc_id", "line_no", "sentence_no", "kind", "char_start", "conflicts_with_line_no", "conflicts_with_sentence_no", nulls_last=True).head(limit).drop("order").collect().to_dicts())
 
 
 def _sampled(tables: RunTables, mine: dict[str, pl.LazyFrame], limits: Limits) -> list[tuple[str, dict[str, Any]]]:

@@ -44,7 +44,7 @@ from polars.exceptions import PanicException
 from cleaners import schemas, storage
 from cleaners.decoding import DecodeFailure, decode_bytes
 from cleaners.hashing import file_digest, stable_hex
-from cleaners.metadata import RAW_SCHEMA, metadata_columns, record_metadata, typed_metadata
+from cleaners.metadata import has_objects, metadata_columns, record_metadata, typed_metadata
 from cleaners.settings import IngestSettings
 
 REJECT_SCHEMA = dict(schemas.REJECTS)
@@ -64,7 +64,7 @@ class IngestResult:
     files: pl.DataFrame
 
 
-RECORD_SCHEMA = {"record_id": pl.String, "row": pl.Int64, "title": pl.String, "body": pl.String, **RAW_SCHEMA}
+RECORD_SCHEMA = schemas.RECORDS
 
 
 @dataclass
@@ -80,7 +80,7 @@ class _Records:
     def to_frame(self) -> pl.DataFrame:
         columns: dict[str, list[Any]] = {"record_id": self.record_ids, "row": self.rows, "title": self.titles,
                                          "body": self.bodies}
-        for name in RAW_SCHEMA:
+        for name in schemas.RAW_METADATA:
             columns[name] = [meta[name] for meta in self.metadata] if self.metadata else [None] * len(self.rows)
         return pl.DataFrame(columns, schema=RECORD_SCHEMA)
 
@@ -351,7 +351,9 @@ def _add_object(records: _Records, record: Any, row: int, settings: IngestSettin
                             "(set ingest.coerce_text = true to accept its JSON text)"})
             return
         body = json.dumps(body, ensure_ascii=False) if isinstance(body, (list, dict)) else json.dumps(body)
-    bad = next((value for value in (record_id, title, body) if isinstance(value, str) and _has_surrogate(value)), None)
+    metadata = record_metadata(record, settings)
+    bad = next((value for value in (record_id, title, body, *metadata.values())
+                if isinstance(value, str) and _has_surrogate(value)), None)
     if bad is not None:
         rejects.append({"record": str(row), "reason": "invalid_unicode",
                         "detail": "a string holds a lone surrogate escape (e.g. \\udfff), which is not text"})
@@ -360,7 +362,7 @@ def _add_object(records: _Records, record: Any, row: int, settings: IngestSettin
     records.rows.append(row)
     records.titles.append(None if title is None else str(title))
     records.bodies.append(body)
-    records.metadata.append(record_metadata(record, settings))
+    records.metadata.append(metadata)
 
 
 def _parse_jsonl(text: str, settings: IngestSettings, rejects: list[dict[str, Any]]) -> _Records:
@@ -422,6 +424,8 @@ def _parse_jsonl_with_polars(text: str, utf8: bytes | None, settings: IngestSett
     for name in [*settings.title_fields, *settings.text_fields]:
         if name in table.columns and table.schema[name] not in allowed["other"]:
             return None
+    if has_objects(table, settings):
+        return None
 
     def first_present(names: list[str]) -> pl.Expr:
         present = [pl.col(name).cast(pl.String) for name in names if name in table.columns]

@@ -22,19 +22,24 @@ from typing import Any
 
 import polars as pl
 
+from cleaners import schemas
 from cleaners.settings import IngestSettings
 
 #: Raw metadata columns of a parsed record (all text) → the settings that name their fields.
 RAW_FIELDS = {"url": "url_fields", "published": "published_fields", "authors": "author_fields",
               "domain": "domain_fields"}
-RAW_SCHEMA = {"url": pl.String, "published": pl.String, "authors": pl.String, "domain": pl.String,
-              "metadata": pl.String}
+RAW_SCHEMA = schemas.RAW_METADATA
+
+
+def _json(value: Any) -> str:
+    """Compact JSON, as polars writes it on the vectorised path (so both paths give the same text)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _as_text(value: Any) -> str | None:
     if value is None:
         return None
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return value if isinstance(value, str) else _json(value)
 
 
 def record_metadata(record: dict[str, Any], settings: IngestSettings) -> dict[str, str | None]:
@@ -43,17 +48,37 @@ def record_metadata(record: dict[str, Any], settings: IngestSettings) -> dict[st
     for column, fields in RAW_FIELDS.items():
         found[column] = next((_as_text(record[name]) for name in getattr(settings, fields)
                               if record.get(name) is not None), None)
-    kept = {name: record[name] for name in settings.keep_fields if name in record}
-    found["metadata"] = json.dumps(kept, ensure_ascii=False, default=str) if kept else None
+    kept = {name: record[name] for name in settings.keep_fields if record.get(name) is not None}
+    found["metadata"] = _json(kept) if kept else None
     return found
 
 
+def has_objects(table: pl.DataFrame, settings: IngestSettings) -> bool:
+    """Whether a metadata field holds JSON objects: polars gives every row the union of their
+    keys (nulls for the missing) and may reorder them, so such files take the per-record path."""
+    names = {name for fields in RAW_FIELDS.values() for name in getattr(settings, fields)} | set(settings.keep_fields)
+    return any(_has_struct(table.schema[name]) for name in names if name in table.columns)
+
+
+def _has_struct(dtype: Any) -> bool:
+    if isinstance(dtype, pl.Struct):
+        return True
+    return isinstance(dtype, (pl.List, pl.Array)) and _has_struct(dtype.inner)
+
+
 def _text_of(table: pl.DataFrame, name: str) -> pl.Expr:
-    """A column as text: strings as they are, anything else (numbers, lists, objects) as JSON."""
-    if table.schema[name] == pl.String:
+    """A column as text: strings as they are, dates and times in ISO 8601, anything else
+    (numbers, lists) as JSON."""
+    dtype = table.schema[name]
+    if dtype == pl.String:
         return pl.col(name)
-    if table.schema[name] == pl.Null:
+    if dtype == pl.Null:
         return pl.lit(None, dtype=pl.String)
+    if dtype == pl.Date:
+        return pl.col(name).dt.strftime("%Y-%m-%d")
+    if isinstance(dtype, pl.Datetime):
+        zone = "%:z" if dtype.time_zone else ""
+        return pl.col(name).dt.strftime("%Y-%m-%dT%H:%M:%S%.f" + zone)
     encoded = pl.struct(pl.col(name).alias("v")).struct.json_encode()  # {"v":<json>}
     return pl.when(pl.col(name).is_null()).then(None).otherwise(encoded.str.slice(5).str.head(-1))
 
@@ -91,8 +116,11 @@ def no_metadata() -> list[pl.Expr]:
 def _published_at(text: pl.Expr) -> pl.Expr:
     """A UTC timestamp from the common ways scrapers write a date; null for anything else."""
     utc = pl.Datetime("us", "UTC")
-    iso = text.str.strip_chars().str.replace(r"Z$", "+00:00").str.replace(" ", "T")
-    epoch_ms = text.str.extract(r"\$date['\"]?\s*:\s*(-?\d{9,})", 1).cast(pl.Int64, strict=False)
+    epoch_ms = text.str.extract(r"\$date['\"]?\s*:\s*(?:\{\s*['\"]\$numberLong['\"]\s*:\s*['\"]?)?(-?\d{9,})", 1
+                                ).cast(pl.Int64, strict=False)
+    # {"$date": "2016-09-19T00:00:00Z"} (Mongo's relaxed extended JSON)
+    iso = pl.coalesce(text.str.extract(r"\$date['\"]?\s*:\s*['\"]([^'\"]+)['\"]", 1), text)
+    iso = iso.str.strip_chars().str.replace(r"Z$", "+00:00").str.replace(" ", "T")
     return pl.coalesce(
         iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_zone="UTC"),
         iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%z", strict=False, time_zone="UTC"),
@@ -112,13 +140,13 @@ def _authors(text: pl.Expr) -> pl.Expr:
     listed = stripped.str.starts_with("[")
     inner = stripped.str.strip_chars("[]")
     names = (pl.when(listed).then(inner.str.replace_all(r"""['"]\s*,\s*['"]""", "\x00"))
-             .otherwise(stripped.str.replace_all(r"\s*(?:[,;&]|\band\b)\s*", "\x00")))
+             .otherwise(stripped.str.replace(r"(?i)^by\s+", "").str.replace_all(r"\s*(?:[,;&]|\band\b)\s*", "\x00")))
     return (names.str.split("\x00").list.eval(pl.element().str.strip_chars(" '\"").filter(pl.element() != ""))
             .list.eval(pl.element().filter(pl.element().str.len_chars() <= 200)))
 
 
 def _domain(domain: pl.Expr, url: pl.Expr) -> pl.Expr:
-    host = url.str.extract(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/@?#]*@)?([^/:?#]+)", 1)
+    host = url.str.strip_chars().str.extract(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?:[^/@?#]*@)?([^/:?#\s]+)", 1)
     named = domain.str.strip_chars().str.extract(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://)?([^/:?#\s]+)", 1)
     return pl.coalesce(named, host).str.to_lowercase().str.replace(r"^www\.", "")
 

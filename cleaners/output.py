@@ -281,7 +281,15 @@ def scan_table(output_dir: Any, table: str, run_id: str | None = None) -> pl.Laz
     if version is None:
         return schemas.empty(committed_schema(table)).lazy()
     place = table_location(output_dir, table)
-    return pl.scan_delta(storage.uri(place), version=version, storage_options=storage.delta_options(place))
+    scanned = pl.scan_delta(storage.uri(place), version=version, storage_options=storage.delta_options(place))
+    # Declared order, whatever order an upgraded table gained its columns in; a version written
+    # before a column was added reads it as null.
+    schema = committed_schema(table)
+    present = set(scanned.collect_schema().names())
+    later = [pl.lit(None, dtype=dtype).alias(name) for name, dtype in schemas.LATER_COLUMNS.items()
+             if name in schema and name not in present]
+    return scanned.with_columns(later).select([name for name in schema if name in present or
+                                               name in schemas.LATER_COLUMNS])
 
 
 def vacuum(output_dir: Any, older_than_hours: float) -> dict[str, int]:

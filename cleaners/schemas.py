@@ -19,6 +19,11 @@ Schema = Mapping[str, Any]  # column → polars data type
 
 # ------------------------------------------------------------------ final tables
 
+#: A record's metadata as parsed, all text (``cleaners/metadata.py``), before it is typed.
+RAW_METADATA: Schema = {"url": pl.String, "published": pl.String, "authors": pl.String, "domain": pl.String,
+                        "metadata": pl.String}
+#: One parsed record of any format, before the checks common to every format (``cleaners/ingest.py``).
+RECORDS: Schema = {"record_id": pl.String, "row": pl.Int64, "title": pl.String, "body": pl.String, **RAW_METADATA}
 #: A document's metadata (``cleaners/metadata.py``), on staged and final documents alike.
 METADATA: Schema = {
     "url": pl.String, "domain": pl.String, "published": pl.String, "published_at": pl.Datetime("us", "UTC"),
@@ -121,6 +126,17 @@ INDEX: dict[str, Schema] = {
 def empty(schema: Schema) -> pl.DataFrame:
     """A frame with no rows and exactly ``schema``'s columns."""
     return pl.DataFrame(schema=dict(schema))
+
+
+#: Columns added to the final tables after 2.0 (a minor version adds columns): an output written
+#: before them reads them as null (see ``cleaners/delta_files.py`` and ``cleaners/upgrade.py``).
+LATER_COLUMNS: Schema = {**METADATA}
+
+
+def with_later_columns(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
+    """``frame`` with the :data:`LATER_COLUMNS` of ``schema`` it lacks, as nulls."""
+    return frame.with_columns(pl.lit(None, dtype=dtype).alias(name) for name, dtype in LATER_COLUMNS.items()
+                              if name in schema and name not in frame.columns)
 
 
 def conform(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:

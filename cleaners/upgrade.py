@@ -69,6 +69,7 @@ def upgrade_output(output_dir: Any) -> dict[str, Any]:
                 touched |= set(frame["source"].drop_nulls().to_list())
             versions = {}
             for table, frame in frames.items():
+                frame = schemas.with_later_columns(frame, schemas.FINAL[table])
                 rows = schemas.conform(frame.with_columns(pl.col("source").fill_null(""), run_id=pl.lit(run_id)),
                                        schemas.FINAL[table])
                 versions[table] = output.write_delta(output_dir, table, rows.lazy(), run_id,

@@ -101,7 +101,7 @@ def report_link(place: Any) -> str:
     return Path(storage.uri(place)).as_uri() if storage.is_local(place) else str(place)
 
 
-def publish_artifacts(manifest: dict[str, Any], output_dir: Any) -> None:
+def publish_artifacts(manifest: dict[str, Any], output_dir: Any, report_written: bool = False) -> None:
     """Keyed artifacts, so that each key keeps a history of runs in the Prefect UI: the summary
     (markdown, saying where the output and the HTML report are), a link to the report (when it
     was written: :func:`report_task`), and tables of line statuses, top boilerplate clusters,
@@ -124,8 +124,7 @@ def publish_artifacts(manifest: dict[str, Any], output_dir: Any) -> None:
         return (rows.sort(*order) if order else rows).head(200).collect().to_dicts()
 
     rejects = table("rejects")
-    report = report_location(output_dir, run_id)
-    link = report_link(report) if report.exists() else None
+    link = report_link(report_location(output_dir, run_id)) if report_written else None
     create_markdown_artifact(key=key("run"), markdown=run_markdown(manifest, rejects, link),
                              description=f"textwash run {run_id} into {output_uri}")
     if link is not None:
@@ -197,7 +196,7 @@ def _clean_corpus(input_dir: str, output_dir: str, settings: Settings, workers: 
     counts = manifest["counts"]
     logger.info("run %s: %d documents, %d lines %s, %d rejects %s", manifest["run_id"], counts["documents"],
                 counts["lines"], counts["lines_by_status"], counts["rejects"], counts["rejects_by_reason"])
-    report_task(output_dir, manifest)
-    publish_artifacts(manifest, storage.location(output_dir))
+    written = report_task(output_dir, manifest)
+    publish_artifacts(manifest, storage.location(output_dir), report_written=written is not None)
     notify("finished", {"manifest": manifest})
     return manifest

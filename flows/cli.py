@@ -246,9 +246,7 @@ def _serve(args: argparse.Namespace) -> int:
     terminal = Terminal(_verbosity(args))
     try:
         settings = Settings.load(args.config, [*args.overrides, *([] if args.full else ["run.incremental=true"])])
-        preflight.check_cron(args.cron)
-        preflight.check_input(args.input_dir)
-        preflight.check_output(args.output_dir)
+        preflight.check_cron(args.cron)  # (the folders are checked by each scheduled run, where it runs)
     except ValueError as error:  # SettingsError, PreflightError
         terminal.error(str(error))
         return preflight.BAD_INPUT
@@ -284,7 +282,12 @@ def _run(args: argparse.Namespace) -> int:
         return preflight.BAD_INPUT
     from cleaners.ingest import discover
 
-    if not discover(args.input_dir):
+    try:
+        found = discover(args.input_dir)
+    except OSError as error:  # an object-store prefix that does not exist, credentials, …
+        terminal.error(f"input {args.input_dir} cannot be listed: {error}")
+        return preflight.BAD_INPUT
+    if not found:
         terminal.warn(f"no input files under {args.input_dir}: nothing to clean, nothing committed")
         return preflight.OK
     try:
@@ -298,6 +301,9 @@ def _run(args: argparse.Namespace) -> int:
         terminal.error(f"run failed: {type(error).__name__}: {error}"
                        + ("" if terminal.verbosity > 0 else " (-v shows the traceback)"))
         return preflight.RUN_FAILED
+    if manifest.get("nothing_to_clean"):  # (the input emptied after the check above)
+        terminal.warn(f"no input files under {args.input_dir}: nothing to clean, nothing committed")
+        return preflight.OK
     if terminal.verbosity >= 0:
         from cleaners import storage
 
@@ -322,29 +328,63 @@ def _checked_settings(args: argparse.Namespace) -> Any:
                                            "in the textwash checkout") from None
     preflight.check_run(args)
     check_folders(args.input_dir, args.output_dir)
-    check_layout(storage.location(args.output_dir))
+    try:
+        check_layout(storage.location(args.output_dir))
+    except OSError as error:  # an object store that cannot be reached, credentials, …
+        raise preflight.PreflightError(f"output {args.output_dir} cannot be read: {error}") from None
     return settings
 
 
 def _run_checked(args: argparse.Namespace, settings: Any, terminal: Any) -> dict[str, Any]:
-    from cleaners.plan import default_workers
-    from flows import progress
     from flows.console import RunProgress
 
     bar = RunProgress(terminal, show_bar=not args.no_progress)
-    if args.task_runner == "local":
-        from cleaners.pipeline import run_local
+    try:
+        if args.task_runner == "local":
+            return _run_local(args, settings, terminal, bar)
+        # Worker processes (Dask, Prefect's process pool) print their own logs: at our level.
+        level = {-1: "ERROR", 0: "WARNING"}.get(terminal.verbosity, "INFO")
+        with _environment_default("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", level):
+            return _run_flow(args, settings, terminal, bar)
+    finally:
+        bar.stop()
 
-        try:
-            return run_local(args.input_dir, args.output_dir, settings, workers=args.workers or None, progress=bar)
-        finally:
-            bar.stop()
-    if terminal.verbosity <= 0:  # also in worker processes (Dask, Prefect's process pool), which print their own
-        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING" if terminal.verbosity == 0 else "ERROR")
+
+def _run_local(args: argparse.Namespace, settings: Any, terminal: Any, bar: Any) -> dict[str, Any]:
+    """``--task-runner local``: the plan on a worker pool, no Prefect; report warnings in one line."""
+    import warnings
+
+    from cleaners.pipeline import run_local
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        manifest = run_local(args.input_dir, args.output_dir, settings, workers=args.workers or None, progress=bar)
+    for warning in caught:
+        terminal.warn(str(warning.message).removeprefix("textwash: "))
+    return manifest
+
+
+@contextlib.contextmanager
+def _environment_default(name: str, value: str) -> Iterator[None]:
+    """``name=value`` in the environment for the run (inherited by worker processes) unless the
+    user set it; removed afterwards, so that a caller of :func:`main` keeps its environment."""
+    if name in os.environ:
+        yield
+        return
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        os.environ.pop(name, None)
+
+
+def _run_flow(args: argparse.Namespace, settings: Any, terminal: Any, bar: Any) -> dict[str, Any]:
+    from cleaners.plan import default_workers
+    from flows import progress
+
     with terminal.status("loading Prefect…"):
         from flows.clean_corpus import clean_corpus
     terminal.route_logs()
-
     workers = args.workers or settings.run.workers or default_workers()
     flow = clean_corpus
     if args.task_runner == "dask":
@@ -365,7 +405,6 @@ def _run_checked(args: argparse.Namespace, settings: Any, terminal: Any) -> dict
                                             worker_pool=args.task_runner == "threads")
     finally:
         progress.remove_listener(bar)
-        bar.stop()
     return manifest
 
 
@@ -381,6 +420,14 @@ def logging_level(terminal: Any) -> int:
 _WATCHDOG = """
 import os, signal, sys, time
 parent, servers = int(sys.argv[1]), set()
+MARK = b"prefect.server.api.server"
+
+def command(pid):
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 def children():  # processes whose parent is textwash and that run Prefect's server (Linux /proc)
     found = set()
@@ -390,32 +437,33 @@ def children():  # processes whose parent is textwash and that run Prefect's ser
         try:
             with open(f"/proc/{entry}/stat") as handle:
                 ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
-            with open(f"/proc/{entry}/cmdline", "rb") as handle:
-                command = handle.read()
         except (OSError, ValueError, IndexError):
             continue
-        if ppid == parent and int(entry) != os.getpid() and b"prefect.server.api.server" in command:
+        if ppid == parent and int(entry) != os.getpid() and MARK in command(entry):
             found.add(int(entry))
     return found
 
+def stop(sig):  # only a process that still runs the server (a pid may have been reused)
+    for server in servers:
+        if MARK in command(server):
+            try:
+                os.kill(server, sig)
+            except OSError:
+                pass
+
+ticks = 0
 while True:
     try:
         os.kill(parent, 0)
     except OSError:
         break
-    servers |= children()
-    time.sleep(0.1)
-for server in servers:
-    try:
-        os.kill(server, signal.SIGTERM)
-    except OSError:
-        pass
+    if not servers or ticks % 10 == 0:  # /proc is read often until the server is seen, then every 2 s
+        servers |= children()
+    ticks += 1
+    time.sleep(0.2)
+stop(signal.SIGTERM)
 time.sleep(5)
-for server in servers:
-    try:
-        os.kill(server, signal.SIGKILL)
-    except OSError:
-        pass
+stop(signal.SIGKILL)
 """
 
 
@@ -454,21 +502,31 @@ def _api_for_workers(task_runner: str, terminal: Any) -> Iterator[None]:
 @contextlib.contextmanager
 def _server_output_to_log(terminal: Any) -> Iterator[None]:
     """The temporary server's own output (its errors while it is stopped at exit, tracebacks of
-    events still arriving) goes to ``PREFECT_HOME/textwash-server.log``, not onto the terminal."""
+    events still arriving) goes to ``PREFECT_HOME/textwash-server.log``, not onto the terminal.
+
+    Prefect starts it with ``subprocess.Popen`` and no way to pass ``stdout``: for the start only,
+    its server module sees a ``subprocess`` whose ``Popen`` writes to the log (nothing else does).
+    """
     import functools
     import subprocess
+    import types
 
+    import prefect.server.api.server as server_module
     from prefect.settings import get_current_settings
 
     log_path = get_current_settings().home / "textwash-server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    popen = subprocess.Popen
     with open(log_path, "ab") as log:
-        subprocess.Popen = functools.partial(popen, stdout=log, stderr=log)  # type: ignore[misc,assignment]
+        logged = types.ModuleType("subprocess")
+        logged.__dict__.update(subprocess.__dict__)
+        logged.Popen = functools.partial(subprocess.Popen, stdout=log, stderr=log)  # type: ignore[attr-defined]
+        server_module.subprocess = logged
         try:
             yield
+        except RuntimeError as error:  # a start that timed out: the log says why
+            raise RuntimeError(f"{error} (the server's output: {log_path})") from error
         finally:
-            subprocess.Popen = popen  # type: ignore[misc]
+            server_module.subprocess = subprocess
     if terminal.verbosity > 0:
         terminal.info(f"the temporary server's output: {log_path}")
 

@@ -36,7 +36,8 @@ def _console(stream: Any, lines: bool) -> Console:
     tables are drawn 120 columns wide."""
     terminal = stream.isatty()
     return Console(file=stream, soft_wrap=lines and not terminal, highlight=False, no_color=not terminal,
-                   width=None if terminal else 10_000 if lines else 120)
+                   width=None if terminal else 10_000 if lines else 120,
+                   markup=False)  # (log messages are text: "[/y]" or "list[str]" must print as written)
 
 
 class Terminal:
@@ -49,13 +50,15 @@ class Terminal:
         self.interactive = sys.stderr.isatty()
 
     def error(self, message: str) -> None:
-        """One line, always shown: what went wrong and how to mend it."""
-        self.err.print(f"[red]textwash: {_escape(message)}[/red]" if self.interactive else f"textwash: {message}",
-                       markup=self.interactive, soft_wrap=True)  # (the terminal wraps it: copy-paste gets one line)
+        """One line per problem, always shown: what went wrong and how to mend it."""
+        for line in message.splitlines():
+            self.err.print(f"[red]textwash: {_escape(line)}[/red]" if self.interactive else f"textwash: {line}",
+                           markup=self.interactive, soft_wrap=True)  # (the terminal wraps: copy-paste gets one line)
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]textwash: {_escape(message)}[/yellow]" if self.interactive
-                       else f"textwash: warning: {message}", markup=self.interactive, soft_wrap=True)
+        for line in message.splitlines():
+            self.err.print(f"[yellow]textwash: {_escape(line)}[/yellow]" if self.interactive
+                           else f"textwash: warning: {line}", markup=self.interactive, soft_wrap=True)
 
     def info(self, message: str) -> None:
         """A progress note (not in ``--quiet``)."""
@@ -118,6 +121,7 @@ class RunProgress:
         self.shard_files: list[int] = []
         self.documents = self.files_read = self.bytes_read = self.written = 0
         self.stages: list[str] = []
+        self.stage_weight = 0.0
 
     def __call__(self, event: str, info: dict[str, Any]) -> None:
         handler = getattr(self, f"_on_{event}", None)
@@ -130,8 +134,11 @@ class RunProgress:
         job = info["job"]
         self.stages = info["stages"]
         self.shard_files = [len(shard) for shard in job.shards]
-        self.shard_bytes = [input_bytes(job.input_dir, list(shard)) for shard in job.shards]
+        self.shard_bytes = [max(input_bytes(job.input_dir, list(shard)), 1) for shard in job.shards]
         total = sum(self.shard_bytes)
+        middle = [name for name in self.stages if name not in ("prepare", "apply")]
+        # Reading and writing a shard weigh its bytes each; the comparisons between, a fifth of the input.
+        self.stage_weight = total / 5 / max(len(middle), 1)
         if not (self.show_bar and self.terminal.interactive) or self.terminal.verbosity <= QUIET:
             self.terminal.info(f"cleaning {sum(self.shard_files):,} files ({_size(total)}) "
                                f"in {len(self.shard_files)} shards")
@@ -140,8 +147,7 @@ class RunProgress:
                             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                             console=self.terminal.err, transient=True, redirect_stdout=False,
                             redirect_stderr=False)
-        middle = max(len(self.stages) - 2, 0)
-        self.task = self.bar.add_task(self._reading(), total=2 * max(total, 1) + middle)
+        self.task = self.bar.add_task(self._reading(), total=2 * total + self.stage_weight * len(middle))
         self.bar.start()
 
     def _reading(self) -> str:
@@ -178,7 +184,7 @@ class RunProgress:
 
     def _on_stage_done(self, info: dict[str, Any]) -> None:
         if self.bar is not None and info["stage"] not in ("prepare", "apply"):
-            self.bar.advance(self.task, 1)
+            self.bar.advance(self.task, self.stage_weight)
 
     def stop(self) -> None:
         if self.bar is not None:

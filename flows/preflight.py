@@ -76,11 +76,15 @@ def check_cron(cron: str) -> None:
 def check_dask_address(address: str, timeout: float = 3.0) -> None:
     """A Dask scheduler must answer at ``address`` (``tcp://host:port``) within ``timeout``."""
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    if parts.scheme not in ("tcp", "tls") or not parts.hostname or not parts.port:
+    try:
+        port = parts.port
+    except ValueError:  # "tcp://host:abc"
+        port = None
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or not port:
         raise PreflightError(f"--dask-address {address!r} is not of the form tcp://HOST:PORT "
                              "(e.g. tcp://127.0.0.1:8786)")
     try:
-        with socket.create_connection((parts.hostname, parts.port), timeout=timeout):
+        with socket.create_connection((parts.hostname, port), timeout=timeout):
             pass
     except OSError as error:
         reason = f"no answer within {timeout:g} s" if isinstance(error, TimeoutError) else (
@@ -91,6 +95,8 @@ def check_dask_address(address: str, timeout: float = 3.0) -> None:
 
 def check_run(args: Any) -> None:
     """Every check of ``textwash run`` that needs no Prefect."""
+    if getattr(args, "workers", None) is not None and args.workers < 0:
+        raise PreflightError(f"--workers {args.workers}: must be 1 or more (or 0: one per core)")
     check_input(args.input_dir)
     check_output(args.output_dir)
     if getattr(args, "dask_address", None):

@@ -17,8 +17,12 @@ def report_command(output_dir: str, run_id: str | None = None, target: str | Non
             return 0
         place = write_report(output_dir, run_id, target)
     except NoRun as error:
-        print(f"textwash report: {error} (`textwash runs {output_dir}` lists them)", file=sys.stderr)
+        print(f"textwash: {error} (`textwash runs {output_dir}` lists them)", file=sys.stderr)
         return 1
+    except OSError as error:  # -o names a folder, or a place that cannot be written
+        print(f"textwash: cannot write the report to {target or 'the output folder'}: "
+              f"{error.strerror or error}", file=sys.stderr)
+        return 2
     print(place)
     return 0
 

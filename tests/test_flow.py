@@ -116,11 +116,14 @@ def test_flow_on_a_worker_pool_equals_the_in_process_run(prefect_harness, tmp_pa
     async def task_names():
         async with get_client() as client:
             runs = await client.read_task_runs()
-            return {run.name.rsplit("-", 1)[0] for run in runs if run.flow_run_id is not None}
+            return {run.name for run in runs if run.flow_run_id is not None}
 
     from cleaners.plan import PLAN
 
-    assert {stage.name for stage in PLAN} <= asyncio.run(task_names())
+    names = asyncio.run(task_names())  # task runs are named by stage and unit: prepare-shard-0, …
+    for stage in PLAN:
+        unit = {"shards": "-shard-0", "partitions": "-partition-0", "once": ""}[stage.over]
+        assert stage.name + unit in names, (stage.name, sorted(names))
 
 
 def test_cli_on_prefects_process_pool_equals_the_in_process_run(prefect_harness, tmp_path):

@@ -275,3 +275,17 @@ def test_a_very_long_line_is_cut_in_the_report_but_keeps_its_highlight():
     assert f">{sentence}</mark>" in html
     assert f"{len(text) - MAX_LINE_CHARS:,} more characters" in html
     assert len(html) < MAX_LINE_CHARS + 1000
+
+
+def test_a_flag_far_into_a_long_line_is_still_highlighted():
+    from cleaners.html_document import MAX_LINE_CHARS, line_html
+
+    before, sentence = "word " * 2000, "The ministry refused to deny the permits."
+    flag = {"severity": "high", "kind": "contradiction", "explanation": "refusing (−) to deny (−) ⇒ …"}
+    line = {"line_no": 3, "text": before + sentence + " tail", "removed": False, "status": "kept", "reason": "",
+            "fixes": [], "flags": [0],
+            "segments": [{"text": before, "flag": None}, {"text": sentence, "flag": 0}, {"text": " tail", "flag": None}]}
+    assert len(before) > MAX_LINE_CHARS
+    rendered = line_html(line, [flag])
+    assert f'<mark class="sev-high" title="refusing (−) to deny (−) ⇒ …">{sentence}</mark>' in rendered
+    assert "characters …" in rendered

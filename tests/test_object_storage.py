@@ -43,7 +43,7 @@ def test_a_run_from_s3_to_s3_equals_the_same_run_on_local_disk(bucket, tmp_path)
         assert tables(f"{bucket}/clean")[table].equals(frame), table
     store = s3fs.S3FileSystem(skip_instance_cache=True)
     left = {key.split("/")[2] for key in store.find(f"{bucket}/clean".removeprefix("s3://"))}
-    assert left == {"documents", "lines", "rejects", "flags", "runs", "index"}  # no staging, no lock left
+    assert left == {"documents", "lines", "rejects", "flags", "runs", "index", "reports"}  # no staging, no lock left
     assert pl.read_delta(f"{bucket}/clean/lines", storage_options={"allow_http": "true"}).height == RAW_LINES
 
 
