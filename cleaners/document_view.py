@@ -246,7 +246,7 @@ def build_view(document: dict[str, Any], lines: pl.DataFrame, flags: pl.DataFram
     """The view of one document from its own rows of ``lines`` and ``flags``, and the rows of
     ``documents`` of its near-duplicate cluster. Pure: frames in, a JSON-able dict out."""
     flag_rows = [{key: row[key] for key in _FLAG_COLUMNS}
-                 for row in flags.sort("line_no", "sentence_no", "kind", "char_start", "conflicts_with_line_no", "conflicts_with_sentence_no", nulls_last=True).iter_rows(named=True)]
+                 for row in flags.sort(*FLAG_ORDER, nulls_last=True).iter_rows(named=True)]
     by_line: dict[int, list[tuple[int, dict[str, Any]]]] = {}
     for number, flag in enumerate(flag_rows):
         by_line.setdefault(flag["line_no"], []).append((number, flag))
@@ -283,6 +283,11 @@ def views_of(tables: RunTables, doc_ids: list[str]) -> list[dict[str, Any]]:
     return [build_view(rows[doc_id], lines.filter(pl.col("doc_id") == doc_id), flags.filter(pl.col("doc_id") == doc_id),
                        members.filter(pl.col("dup_cluster_id") == rows[doc_id]["dup_cluster_id"]), tables.manifest)
             for doc_id in doc_ids if doc_id in rows]
+
+
+#: Flags in reading order, ties broken by every column that tells two flags of one sentence
+#: apart (polars' sort is not stable: without them, which highlight wins could change).
+FLAG_ORDER = ("line_no", "sentence_no", "kind", "char_start", "conflicts_with_line_no", "conflicts_with_sentence_no")
 
 
 def document_view(output_dir: Any, selector: str, run_id: str | None = None) -> dict[str, Any]:

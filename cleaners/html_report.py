@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 
 from cleaners import storage
-from cleaners.document_view import RunTables, run_tables, views_of
+from cleaners.document_view import FLAG_ORDER, RunTables, run_tables, views_of
 from cleaners.html_page import page
 from cleaners.statuses import STATUSES
 
@@ -123,7 +123,8 @@ def _repeated_paragraphs(lines: pl.LazyFrame, documents: pl.LazyFrame, limit: in
 
 def _flags(flags: pl.LazyFrame, limit: int) -> list[dict[str, Any]]:
     return (flags.with_columns(order=pl.col("severity").replace_strict(SEVERITY_ORDER, default=3))
-            .sort("order", "source", "doc_id", "line_no", "sentence_no", "kind", "char_start", "conflicts_with_line_no", "conflicts_with_sentence_no", nulls_last=True).head(limit).drop("order").collect().to_dicts())
+            .sort("order", "source", "doc_id", *FLAG_ORDER, nulls_last=True).head(limit).drop("order")
+            .collect().to_dicts())
 
 
 def _sampled(tables: RunTables, mine: dict[str, pl.LazyFrame], limits: Limits) -> list[tuple[str, dict[str, Any]]]:
