@@ -114,6 +114,8 @@ def facts_differ(left: str, right: str) -> bool:
     """
     left_words, left_facts = _words(left)
     right_words, right_facts = _words(right)
+    if _fact_words(left_words, left_facts) == _fact_words(right_words, right_facts):
+        return False  # the same facts in the same order: whatever else differs is wording
     matcher = difflib.SequenceMatcher(None, left_words, right_words, autojunk=False)
     operations = matcher.get_opcodes()
     for number, (tag, i1, i2, j1, j2) in enumerate(operations):
@@ -126,6 +128,10 @@ def facts_differ(left: str, right: str) -> bool:
             continue
         return True
     return False
+
+
+def _fact_words(words: tuple[str, ...], facts: tuple[bool, ...]) -> tuple[str, ...]:
+    return tuple(word for word, fact in zip(words, facts, strict=True) if fact)
 
 
 def _misspelt(left: str, right: str) -> bool:

@@ -67,7 +67,8 @@ def candidate_repeats(anchors: pl.DataFrame, clusters: pl.DataFrame, threshold: 
         return schemas.empty(schemas.REPEAT_PAIRS)
     group = ["anchor", "numbers_hash"]
     members = (
-        anchors.filter(pl.len().over(group) > 1).unique()  # most anchors are one line's alone
+        anchors.filter(pl.len().over(group) > 1)  # most anchors are one line's alone
+        .unique(["anchor", "numbers_hash", "doc_id", "line_no"])  # (a key repeating an n-gram)
         .join(clusters.select("doc_id", "dup_cluster_id"), on="doc_id", how="left")
         .with_columns(cluster=pl.coalesce("dup_cluster_id", "doc_id"))
         .with_columns(family_docs=pl.col("cluster").n_unique().over(group))
