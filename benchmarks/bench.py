@@ -96,7 +96,7 @@ def _child_run(input_dir: str, output_dir: str, workers: str, *overrides: str) -
     n = useful_workers(input_bytes(input_dir, list(digests)), int(workers))
 
     class Observed(ProcessRunner):
-        def run_stage(self, stage, job, units, done=plan._ignore):  # type: ignore[no-untyped-def]
+        def run_stage(self, stage, job, units, done=plan.ignore_unit):  # type: ignore[no-untyped-def]
             sampler.stage = stage.name
             return super().run_stage(stage, job, units, done)
 

@@ -80,12 +80,13 @@ UnitDone = Callable[[int, dict[str, Any]], None]
 Progress = Callable[[str, dict[str, Any]], None]
 
 
-def _ignore(_unit: int, _result: dict[str, Any]) -> None:
+def ignore_unit(_unit: int, _result: dict[str, Any]) -> None:
+    """The default ``done`` callback: nobody is listening."""
     return None
 
 
 class Runner(Protocol):
-    def run_stage(self, stage: Stage, job: Job, units: list[int], done: UnitDone = _ignore) -> list[dict[str, Any]]:
+    def run_stage(self, stage: Stage, job: Job, units: list[int], done: UnitDone = ignore_unit) -> list[dict[str, Any]]:
         """Run every unit of ``stage``, calling ``done`` as each finishes; return the results in unit order."""
         ...
 
@@ -93,7 +94,7 @@ class Runner(Protocol):
 class SerialRunner:
     """Every unit in this process, one after the other."""
 
-    def run_stage(self, stage: Stage, job: Job, units: list[int], done: UnitDone = _ignore) -> list[dict[str, Any]]:
+    def run_stage(self, stage: Stage, job: Job, units: list[int], done: UnitDone = ignore_unit) -> list[dict[str, Any]]:
         results = []
         for unit in units:
             results.append(run_unit(stage.function, job, unit))
@@ -119,7 +120,7 @@ class ProcessRunner:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def run_stage(self, stage: Stage, job: Job, units: list[int], done: UnitDone = _ignore) -> list[dict[str, Any]]:
+    def run_stage(self, stage: Stage, job: Job, units: list[int], done: UnitDone = ignore_unit) -> list[dict[str, Any]]:
         if len(units) == 1:  # nothing to spread: save the round trip
             return SerialRunner().run_stage(stage, job, units, done)
         futures = {self.submit(stage.function, job, unit): unit for unit in units}

@@ -61,7 +61,7 @@ class RecordingRunner(plan.SerialRunner):
     def __init__(self) -> None:
         self.calls: list[tuple[str, list[int]]] = []
 
-    def run_stage(self, stage, job, units, done=plan._ignore):
+    def run_stage(self, stage, job, units, done=plan.ignore_unit):
         self.calls.append((stage.name, units))
         return super().run_stage(stage, job, units, done)
 
