@@ -38,7 +38,7 @@ from typing import Any
 import polars as pl
 
 from cleaners import index, schemas, storage
-from cleaners.contradictions import flag_documents
+from cleaners.flags import flag_documents
 from cleaners.dedup import (
     add_keys,
     apply_dedup,
