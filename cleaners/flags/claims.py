@@ -35,6 +35,8 @@ from cleaners.sentences import Sentence
 NEGATOR: Signature = (-1, 1)
 _COMPLEMENT_BREAKS = PUNCTUATION_BREAKS | (CLAUSE_WORDS - PREPOSITIONS)
 _SUBJECT_BREAKS = PUNCTUATION_BREAKS | CLAUSE_WORDS
+# A report's scope ends at a contrast or a dash: "critics said X, but the US did Y" asserts Y.
+_REPORT_SCOPE_BREAKS = {";", "—", "–", "-", "but", "while", "whereas", "although", "though", "however"}
 _MODAL_TO = {"go", "have", "about", "ought", "need", "use", "want", "plan", "try", "hope", "expect", "intend"}
 
 
@@ -286,12 +288,12 @@ def speaker_of(words: list[str], lows: list[str], lemmas: list[str], start: int,
     """Who the sentence reports as saying the clause at ``start:end``: "Critics say that …",
     "… , a rival claimed", "according to X"; None when the sentence reports no one."""
     cursor = start - 1
-    while cursor >= 0 and (lows[cursor] in {"that", ",", ":"} or lows[cursor] in QUOTES):
-        cursor -= 1  # "Critics say that …", "He said: “…”"
-    if cursor >= 0 and _reports(words, lows, lemmas, cursor, lexicon):
-        left = _subject_span(words, lows, lemmas, _verb_start(lows, cursor), lexicon)
-        phrase = make_phrase(words[left:_verb_start(lows, cursor)], list(range(left, cursor)), lexicon, titled)
-        return phrase if not phrase.empty else _phrase_after(words, lows, cursor + 1, lexicon, titled)
+    while cursor >= 0 and lows[cursor] not in _REPORT_SCOPE_BREAKS:
+        if _reports(words, lows, lemmas, cursor, lexicon):  # "Critics say that (this week,) it …"
+            left = _subject_span(words, lows, lemmas, _verb_start(lows, cursor), lexicon)
+            phrase = make_phrase(words[left:_verb_start(lows, cursor)], list(range(left, cursor)), lexicon, titled)
+            return phrase if not phrase.empty else _phrase_after(words, lows, cursor + 1, lexicon, titled)
+        cursor -= 1
     if start > 0 and lows[start - 1] == "," and "according" in lows[:start]:
         return _phrase_after(words, lows, lows.index("according") + 2, lexicon, titled)
     for cursor in range(end, len(words)):
@@ -301,6 +303,8 @@ def speaker_of(words: list[str], lows: list[str], lemmas: list[str], start: int,
             left = cursor
             while left > end and lows[left - 1] not in PUNCTUATION_BREAKS and lows[left - 1] not in QUOTES:
                 left -= 1
+            if lows[left - 1] not in {",", "—", "–"} and lows[left - 1] not in QUOTES:
+                continue  # "… outside the state capitol": not a report of the clause
             verb_start = _verb_start(lows, cursor)
             phrase = make_phrase(words[left:verb_start], list(range(left, verb_start)), lexicon, titled)
             return phrase if not phrase.empty else _phrase_after(words, lows, cursor + 1, lexicon, titled)

@@ -102,22 +102,54 @@ def lemma(word: str) -> str:
 # A *key* is a crude stem that the polars prefilter can compute with the same regexes as Python:
 # two forms of one lemma get one key ("denies", "denied", "deny" → "deny"). It only has to be
 # consistent, not linguistically right: it decides which lines are worth reading.
-STEM_STEPS: tuple[tuple[str, str, str], ...] = (
-    # (python regex, polars regex, replacement with python backrefs → polars "$1")
-    (r"i(?:es|ed)$", r"i(?:es|ed)$", "y"),
-    (r"(?:ing|ed|es|s|e)$", r"(?:ing|ed|es|s|e)$", ""),
-    (r"([bcdfgklmnprstvz])\1$", r"(bb|cc|dd|ff|gg|kk|ll|mm|nn|pp|rr|ss|tt|vv|zz)$", "DOUBLE"),
-)
+_IRREGULAR_VERBS = """
+arise arose arisen|awake awoke awoken|bear bore borne|beat beat beaten|become became become|begin began begun
+bend bent bent|bet bet bet|bid bid bid|bind bound bound|bite bit bitten|bleed bled bled|blow blew blown
+break broke broken|breed bred bred|bring brought brought|build built built|burn burnt burnt|burst burst burst
+buy bought bought|cast cast cast|catch caught caught|choose chose chosen|cling clung clung|come came come
+cost cost cost|creep crept crept|cut cut cut|deal dealt dealt|dig dug dug|do did done|draw drew drawn
+drink drank drunk|drive drove driven|eat ate eaten|fall fell fallen|feed fed fed|feel felt felt
+fight fought fought|find found found|flee fled fled|fly flew flown|forbid forbade forbidden
+forecast forecast forecast|foresee foresaw foreseen|forget forgot forgotten|forgive forgave forgiven
+freeze froze frozen|get got gotten|give gave given|go went gone|grind ground ground|grow grew grown
+hang hung hung|have had had|hear heard heard|hide hid hidden|hit hit hit|hold held held|hurt hurt hurt
+keep kept kept|kneel knelt knelt|know knew known|lay laid laid|lead led led|lean leant leant|leap leapt leapt
+learn learnt learnt|leave left left|lend lent lent|let let let|lie lay lain|light lit lit|lose lost lost
+make made made|mean meant meant|meet met met|mislead misled misled|mistake mistook mistaken|overcome overcame overcome
+overtake overtook overtaken|overthrow overthrew overthrown|pay paid paid|prove proved proven|put put put
+quit quit quit|read read read|rebuild rebuilt rebuilt|rid rid rid|ride rode ridden|ring rang rung|rise rose risen
+run ran run|say said said|see saw seen|seek sought sought|sell sold sold|send sent sent|set set set
+shake shook shaken|shed shed shed|shine shone shone|shoot shot shot|show showed shown|shrink shrank shrunk
+shut shut shut|sing sang sung|sink sank sunk|sit sat sat|sleep slept slept|slide slid slid|speak spoke spoken
+speed sped sped|spend spent spent|spin spun spun|split split split|spread spread spread|spring sprang sprung
+stand stood stood|steal stole stolen|stick stuck stuck|sting stung stung|strike struck struck|strive strove striven
+swear swore sworn|sweep swept swept|swim swam swum|swing swung swung|take took taken|teach taught taught
+tear tore torn|tell told told|think thought thought|throw threw thrown|understand understood understood
+undertake undertook undertaken|undo undid undone|uphold upheld upheld|upset upset upset|wake woke woken
+wear wore worn|weave wove woven|weep wept wept|win won won|wind wound wound|withdraw withdrew withdrawn
+withhold withheld withheld|withstand withstood withstood|write wrote written|be was been|be were been
+"""
+#: Irregular past forms → base, for prefilter keys (Python and polars apply the same table).
+KEY_IRREGULAR = {form: parts.split()[0] for parts in _IRREGULAR_VERBS.replace("\n", "|").split("|") if parts.strip()
+                 for form in parts.split()[1:] if form != parts.split()[0]}
+KEY_IRREGULAR.update({"n't": "not", "wo": "will", "ca": "can"})
 _WORD = re.compile(r"[a-z]+")
 
 
 @functools.lru_cache(maxsize=200_000)
 def key(word: str) -> str:
-    """The prefilter key of a lower-case word (see :data:`STEM_STEPS`)."""
-    word = IRREGULAR.get(word, word)
-    word = re.sub(r"i(?:es|ed)$", "y", word)
+    """The prefilter key of a lower-case word: irregular forms to their base, then one
+    inflectional suffix off, a final y as i, a doubled final consonant single ("denies",
+    "denied", "deny", "denying" → "deni"; "stopped" → "stop"). Polars computes the same."""
+    word = KEY_IRREGULAR.get(word, word)
     word = re.sub(r"(?:ing|ed|es|s|e)$", "", word)
-    return re.sub(r"([bcdfgklmnprstvz])\1$", r"\1", word)
+    word = re.sub(r"y$", "i", word)
+    if len(word) > 2 and word[-1] == word[-2] and word[-1] in DOUBLING:
+        word = word[:-1]
+    return word
+
+
+DOUBLING = frozenset("bcdfgklmnprstvz")
 
 
 def words_of(text: str) -> list[str]:
