@@ -10,6 +10,7 @@ group, the complement the words after the predicate, both up to a clause break.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from cleaners.flags.lexicon import Lexicon, Signature
@@ -36,7 +37,11 @@ NEGATOR: Signature = (-1, 1)
 _COMPLEMENT_BREAKS = PUNCTUATION_BREAKS | (CLAUSE_WORDS - PREPOSITIONS)
 _SUBJECT_BREAKS = PUNCTUATION_BREAKS | CLAUSE_WORDS
 # A report's scope ends at a contrast or a dash: "critics said X, but the US did Y" asserts Y.
-_REPORT_SCOPE_BREAKS = {";", "—", "–", "-", "but", "while", "whereas", "although", "though", "however"}
+_REPORT_SCOPE_BREAKS = {";", "—", "–", "but", "while", "whereas", "although", "though"}
+# An auxiliary opening a sentence inverts it: a question ("Has it failed to …"), or a
+# condition ("Had he known …"); neither asserts.
+_INVERTED = {"do", "does", "did", "has", "have", "had", "is", "are", "was", "were", "will", "would", "can", "could",
+             "should", "shall", "may", "might", "must"}
 _MODAL_TO = {"go", "have", "about", "ought", "need", "use", "want", "plan", "try", "hope", "expect", "intend"}
 
 
@@ -70,10 +75,17 @@ class Claim:
     net: int  # truth of "subject predicate complement": +1, -1, or 0 when nothing follows
     why_not: str = ""  # why it is not asserted: question, conditional, modal, infinitive, gerund, idiom
     speaker: Phrase | None = None  # who is reported as saying it, if someone is
+    located: Sentence | None = None  # the real (syntok) sentence, found only for what is shown
+    reported: bool = False  # a headline claim its speaker reports of someone else
 
     @property
     def offset(self) -> int:
         return self.sentence.tokens[self.index].start
+
+    @property
+    def shown(self) -> Sentence:
+        """The sentence a flag shows: the real one once located, else the analysed one."""
+        return self.located or self.sentence
 
     @property
     def definite(self) -> bool:
@@ -233,13 +245,18 @@ def title_case(words: list[str]) -> bool:
     return len(content) >= 2 and capitalised >= 0.6 * len(content)
 
 
+@functools.lru_cache(maxsize=4096)
+def prepared(sentence: Sentence) -> tuple[list[str], list[str], list[str]]:
+    """Words, lower-case words and lemmas of a sentence, once per sentence (not per predicate)."""
+    words = [token.text for token in sentence.tokens]
+    return words, [word.lower() for word in words], [lemma(word) for word in words]
+
+
 def analyse(sentence: Sentence, line_no: int, index: int, lexicon: Lexicon, titled: bool = False) -> Claim | None:
     """The claim whose predicate is token ``index`` of ``sentence``, or None if it is none."""
-    words = [token.text for token in sentence.tokens]
-    lows = [word.lower() for word in words]
+    words, lows, lemmas = prepared(sentence)
     if not is_predicate(words, lows, index, lexicon):
         return None
-    lemmas = [lemma(word) for word in words]
     group = verb_group(words, lows, index, lexicon)
     subject_end = group.start
     if group.without:
@@ -265,8 +282,8 @@ def analyse(sentence: Sentence, line_no: int, index: int, lexicon: Lexicon, titl
 def _not_asserted(lows: list[str], lemmas: list[str], index: int, group: _Group, lexicon: Lexicon) -> str:
     """Why a claim is not asserted ("" if it is): a question, an if-clause, a modal, a bare
     gerund, a non-committal idiom."""
-    if "?" in lows[index:]:
-        return "question"
+    if "?" in lows[index:] or (lows and lows[0] in _INVERTED and index > 1):
+        return "question"  # "…?", or an auxiliary first: "Did the bank not cut rates"
     before = lows[:index]
     if any(word in CONDITIONALS for word in before) or any(
             a == "in" and b == "case" for a, b in zip(before, before[1:])):

@@ -78,8 +78,8 @@ def same_entity(a: Phrase, b: Phrase, acronyms: dict[str, Phrase] | None = None)
 
 def same_complement(reference: Complement, other: Complement) -> bool:
     """Does ``other`` (a body claim's complement) speak of what ``reference`` does?"""
-    if other.pronoun_only:
-        return False  # "did not deny it": what "it" is, we do not know
+    if other.pronoun_only:  # "did not deny it": what "it" is, we do not know, unless the
+        return other.text.lower() == reference.text.lower()  # headline says the same words
     if not other.words:
         return True  # nothing said about the object: "She has not resigned."
     if other.object_words:

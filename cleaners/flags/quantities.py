@@ -8,6 +8,7 @@ verbs) of things that are not units of measure; years are not quantities.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,8 +96,12 @@ def quantities_in(sentence: Sentence, line_no: int, lexicon: Lexicon) -> list[Qu
     return found
 
 
-def numeric_flags(quantities: list[Quantity], lexicon: Lexicon) -> list[dict[str, Any]]:
-    """A ``numeric_conflict`` flag for each quantity incompatible with an earlier one."""
+def numeric_flags(quantities: list[Quantity], lexicon: Lexicon,
+                  real: Callable[[int, int], Sentence] | None = None) -> list[dict[str, Any]]:
+    """A ``numeric_conflict`` flag for each quantity incompatible with an earlier one.
+
+    ``real(line_no, offset)`` gives the real sentence to show, when quantities were read off
+    cheaper pseudo-sentences."""
     flags = []
     for index, quantity in enumerate(quantities):
         for earlier in quantities[:index]:
@@ -107,6 +112,9 @@ def numeric_flags(quantities: list[Quantity], lexicon: Lexicon) -> list[dict[str
             other_low, other_high = earlier.interval()
             if low <= other_high and other_low <= high:
                 continue
+            if real is not None:
+                quantity.sentence = real(quantity.line_no, quantity.sentence.start)
+                earlier.sentence = real(earlier.line_no, earlier.sentence.start)
             qualifier = quantity.qualifier.replace("_", " ")
             explanation = (f'"{quantity.text}" gives {quantity.noun} that {quantity.verb} as {qualifier} '
                            f"{quantity.value:g}; line {earlier.line_no}, sentence {earlier.sentence.number} says "

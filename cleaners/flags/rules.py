@@ -15,17 +15,16 @@ from cleaners.flags.claims import Claim
 from cleaners.flags.lexicon import Lexicon
 from cleaners.flags.match import same_complement, same_entity
 from cleaners.flags.phrases import Phrase
-from cleaners.flags.words import DETERMINERS, third_person
+from cleaners.flags.words import DETERMINERS, key, third_person
 
 
 def shared_family(a: str, b: str, lexicon: Lexicon) -> str | None:
-    """The first family two lemmas share ("" when they are the same lemma outside families)."""
-    if a == b and not lexicon.family_of(a):
-        return ""
+    """The first family two lemmas share ("" when they are one predicate outside families: the
+    same lemma, or the same key when the lemmatiser disagrees with itself, "means"/"mean")."""
     common = [name for name in lexicon.family_of(a) if name in lexicon.family_of(b)]
     if common:
         return common[0]
-    return "" if a == b else None
+    return "" if a == b or key(a) == key(b) else None
 
 
 def value(claim: Claim, family: str, lexicon: Lexicon) -> int:
@@ -136,7 +135,7 @@ def says(claim: Claim, family: str, lexicon: Lexicon) -> str:
 def where(claim: Claim) -> str:
     if claim.line_no == 0:
         return "the headline"
-    return f"line {claim.line_no}, sentence {claim.sentence.number}"
+    return f"line {claim.line_no}, sentence {claim.shown.number}"
 
 
 def explain(conflict: Conflict, corroborating: list[Claim], lexicon: Lexicon) -> str:
@@ -145,5 +144,6 @@ def explain(conflict: Conflict, corroborating: list[Claim], lexicon: Lexicon) ->
     parts = [f"{chain(claim, family, lexicon)} ⇒ {says(claim, family, lexicon)}",
              f"the headline says {says(conflict.reference, family, lexicon)}"]
     for other in corroborating[:1]:
-        parts.append(f"{where(other)} says {says(other, shared_family(other.lemma, conflict.reference.lemma, lexicon) or '', lexicon)}")
+        other_family = shared_family(other.lemma, conflict.reference.lemma, lexicon) or ""
+        parts.append(f"{where(other)} says {says(other, other_family, lexicon)}")
     return "; ".join(parts)

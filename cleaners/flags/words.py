@@ -41,10 +41,10 @@ ADVERBS = {
     "always", "consistently", "flatly", "publicly", "initially", "previously", "recently", "finally",
     "subsequently", "later", "quickly", "immediately", "openly", "formally", "swiftly", "reluctantly",
     "eventually", "ultimately", "briefly", "certainly", "clearly", "obviously", "indeed", "too", "currently",
-    "officially", "only", "completely", "entirely", "totally", "fully", "largely", "partly", "unanimously",
+    "only", "completely", "entirely", "totally", "fully", "largely", "partly", "unanimously",
     "overwhelmingly", "narrowly", "firmly", "strongly", "explicitly", "directly", "personally", "deliberately",
     "intentionally", "conspicuously", "suddenly", "abruptly", "unexpectedly", "quietly", "secretly", "then",
-    "both", "either", "actively", "passively", "ever", "altogether", "twice", "recently", "newly",
+    "both", "either", "actively", "passively", "altogether", "twice", "newly",
 }
 # Words whose presence anywhere before a predicate in its sentence makes it hypothetical.
 CONDITIONALS = {"if", "unless", "whether", "lest", "suppose", "supposing", "assuming", "provided", "providing"}
