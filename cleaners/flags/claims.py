@@ -249,7 +249,9 @@ def title_case(words: list[str]) -> bool:
 def prepared(sentence: Sentence) -> tuple[list[str], list[str], list[str]]:
     """Words, lower-case words and lemmas of a sentence, once per sentence (not per predicate)."""
     words = [token.text for token in sentence.tokens]
-    return words, [word.lower() for word in words], [lemma(word) for word in words]
+    # An acronym keeps its capitals: "IS" and "US" are names here, not "is" and "us".
+    lows = [word if len(word) > 1 and word.isupper() and word.isalpha() else word.lower() for word in words]
+    return words, lows, [lemma(word) for word in words]
 
 
 def analyse(sentence: Sentence, line_no: int, index: int, lexicon: Lexicon, titled: bool = False) -> Claim | None:

@@ -68,7 +68,8 @@ def double_negation_pattern(lexicon: Lexicon, boundary: str = r"\b") -> str:
     """A negative operator within four words before a negative-pole predicate ("refusing to deny")."""
     negative_operators = [word for table in (lexicon.infinitive, lexicon.adjective, lexicon.gerund)
                           for word, signature in table.items() if signature[0] < 0]
-    negative_poles = [word for word, poles in lexicon.poles.items() if min(poles.values()) < 0]
+    negative_poles = [word for word, poles in lexicon.poles.items()
+                      if any(pole < 0 and name in lexicon.double_negation_families for name, pole in poles.items())]
     return (f"{boundary}{_alternation(_stems(negative_operators))}[a-z]*(?:[^a-z]+[a-z]+){{0,3}}?[^a-z]+"
             f"{_alternation(_stems(negative_poles))}")
 

@@ -110,7 +110,8 @@ def _wanted(word: str, wanted: set[str], lexicon: Lexicon) -> bool:
 
 
 def _negative_pole(claim: Claim, lexicon: Lexicon) -> str | None:
-    negative = [name for name, pole in lexicon.family_of(claim.lemma).items() if pole < 0]
+    negative = [name for name, pole in lexicon.family_of(claim.lemma).items()
+                if pole < 0 and name in lexicon.double_negation_families]
     return negative[0] if negative else None
 
 

@@ -40,6 +40,7 @@ class Lexicon:
     quantity_verbs: frozenset[str] = frozenset()
     units: frozenset[str] = frozenset()
     phrasal_nouns: frozenset[str] = field(default_factory=frozenset)
+    double_negation_families: tuple[str, ...] = ()
 
     @property
     def implicative_lemmas(self) -> frozenset[str]:
@@ -90,4 +91,5 @@ def load_lexicon(text: str | None = None) -> Lexicon:
         quantity_verbs=frozenset(data["quantities"]["verbs"]),
         units=frozenset(data["quantities"]["units"]),
         phrasal_nouns=frozenset(noun for _, noun in phrasal),
+        double_negation_families=tuple(data.get("double_negation_families", [])),
     )
