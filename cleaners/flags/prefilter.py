@@ -19,6 +19,7 @@ from cleaners import schemas
 from cleaners.flags.cues import (
     ASCII_B,
     _components,
+    cue_pattern,
     double_negation_pattern,
     family_pattern,
     object_quantifier_pattern,
@@ -44,23 +45,27 @@ def key_expression(word: pl.Expr, lexicon: Lexicon) -> pl.Expr:
 
 def _line_cues(kept: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     """Per distinct line text (syndicated copies repeat theirs), tested once each: the words
-    near a polarity cue or of an antonym family (``cue_words``), and the other cues."""
+    near a polarity cue or of an antonym family (``cue_words``), and the other cues. The
+    windows are extracted only from lines that have a cue at all (most have none)."""
     lower = pl.col("lower")
-    spans = pl.concat_list(
-        lower.str.extract_all(polarity_pattern(lexicon, ASCII_B)),
-        lower.str.extract_all(object_quantifier_pattern(ASCII_B)),
-        lower.str.extract_all(family_pattern(lexicon, ASCII_B)),
-    )
-    return (
+    distinct = (
         kept.select(pl.col("text").unique())
         .with_columns(lower=pl.col("text").str.to_lowercase())
         .with_columns(
-            cue_words=spans.list.join(" ").str.extract_all("[a-z]+"),
+            cue=lower.str.contains(cue_pattern(lexicon, ASCII_B)),
             double=lower.str.contains(double_negation_pattern(lexicon, ASCII_B)),
             quantity=lower.str.contains(quantity_pattern(lexicon, ASCII_B)),
             acronym=pl.col("text").str.contains(_ACRONYM_DEFINITION),
         )
     )
+    spans = pl.concat_list(
+        lower.str.extract_all(polarity_pattern(lexicon, ASCII_B)),
+        lower.str.extract_all(object_quantifier_pattern(ASCII_B)),
+        lower.str.extract_all(family_pattern(lexicon, ASCII_B)),
+    )
+    windows = distinct.filter("cue").select("text", cue_words=spans.list.join(" ").str.extract_all("[a-z]+"))
+    return distinct.join(windows, on="text", how="left").with_columns(
+        pl.col("cue_words").fill_null(pl.lit([], dtype=pl.List(pl.String)))).drop("cue")
 
 
 def _headline_keys(documents: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
@@ -103,10 +108,11 @@ def read_lines(documents: pl.DataFrame, lines: pl.DataFrame, lexicon: Lexicon) -
     kept = lines.filter(pl.col("status") == "kept").select("doc_id", "line_no", "text").sort("doc_id", "line_no")
     kept = kept.join(_line_cues(kept, lexicon), on="text", how="left")
     keys = _headline_keys(documents, lexicon)
-    anywhere = keys.filter(pl.col("anywhere")).select("doc_id").unique().with_columns(has_anywhere=pl.lit(True))
-    kept = kept.join(anywhere, on="doc_id", how="left").with_columns(
-        all_words=pl.when(pl.col("has_anywhere").fill_null(False)).then(pl.col("lower").str.extract_all("[a-z]+"))
-        .otherwise(pl.lit([], dtype=pl.List(pl.String))))
+    anywhere = keys.filter(pl.col("anywhere")).select("doc_id").unique()
+    every_word = (kept.join(anywhere, on="doc_id", how="semi")
+                  .select("doc_id", "line_no", all_words=pl.col("lower").str.extract_all("[a-z]+")))
+    kept = kept.join(every_word, on=["doc_id", "line_no"], how="left").with_columns(
+        pl.col("all_words").fill_null(pl.lit([], dtype=pl.List(pl.String))))
     shared = _sharing(kept, keys, lexicon).rename({"word": "matched"})
     kept = kept.join(shared, on=["doc_id", "line_no"], how="left")
     kept = kept.with_columns(read=pl.col("double") | pl.col("matched").is_not_null())
