@@ -186,3 +186,13 @@ def test_flag_documents_reads_kept_lines_only():
                           "text": ["The US is refusing to deny them visas.", "The US is refusing to deny them visas."]})
     flags = flag_documents(documents, lines, LEXICON)
     assert flags.select("doc_id", "line_no", "kind").rows() == [("d", 1, "contradiction")]
+
+
+def test_the_harbour_sample_flags_its_spun_sentence_in_the_documented_format():
+    from pathlib import Path
+
+    lines = (Path(__file__).resolve().parents[1] / "data" / "raw" / "harbour-visas.txt").read_text(encoding="utf-8").split("\n")
+    flags = flag_document(lines[0], [(number, text) for number, text in enumerate(lines[1:], start=1) if text])
+    assert kinds(flags) == ["contradiction"]  # "according to a statement" sources the claim, it does not report it
+    assert flags[0]["explanation"].startswith(
+        "refusing (−) to deny (−) ⇒ ministry allows them the permits; the headline says ministry denies work permits; ")

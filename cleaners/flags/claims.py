@@ -215,6 +215,8 @@ def _reports(words: list[str], lows: list[str], lemmas: list[str], index: int, l
     """Is token ``index`` a reporting verb ("said", "claims"; not "the claim", not "States")?"""
     if lemmas[index] not in lexicon.reporting or (words[index][:1].isupper() and index > 0):
         return False
+    if index + 1 < len(lows) and lows[index + 1] == "by":
+        return False  # "a statement posted by the union": a participle, not a report
     return index == 0 or lows[index - 1] not in DETERMINERS
 
 
@@ -305,7 +307,8 @@ def _not_asserted(lows: list[str], lemmas: list[str], index: int, group: _Group,
 def speaker_of(words: list[str], lows: list[str], lemmas: list[str], start: int, end: int, lexicon: Lexicon,
                titled: bool) -> Phrase | None:
     """Who the sentence reports as saying the clause at ``start:end``: "Critics say that …",
-    "… , a rival claimed", "according to X"; None when the sentence reports no one."""
+    "… , a rival claimed"; None when the sentence reports no one ("according to X" sources a
+    claim without changing it)."""
     cursor = start - 1
     while cursor >= 0 and lows[cursor] not in _REPORT_SCOPE_BREAKS:
         if _reports(words, lows, lemmas, cursor, lexicon):  # "Critics say that (this week,) it …"
@@ -313,17 +316,13 @@ def speaker_of(words: list[str], lows: list[str], lemmas: list[str], start: int,
             phrase = make_phrase(words[left:_verb_start(lows, cursor)], list(range(left, cursor)), lexicon, titled)
             return phrase if not phrase.empty else _phrase_after(words, lows, cursor + 1, lexicon, titled)
         cursor -= 1
-    if start > 0 and lows[start - 1] == "," and "according" in lows[:start]:
-        return _phrase_after(words, lows, lows.index("according") + 2, lexicon, titled)
     for cursor in range(end, len(words)):
         if _reports(words, lows, lemmas, cursor, lexicon):
-            if lows[cursor] == "according":
-                return _phrase_after(words, lows, cursor + 2, lexicon, titled)
             left = cursor
             while left > end and lows[left - 1] not in PUNCTUATION_BREAKS and lows[left - 1] not in QUOTES:
                 left -= 1
-            if lows[left - 1] not in {",", "—", "–"} and lows[left - 1] not in QUOTES:
-                continue  # "… outside the state capitol": not a report of the clause
+            if lows[left - 1] not in {",", "—", "–"} and lows[left - 1] not in QUOTES or lows[left] in PREPOSITIONS:
+                continue  # "… outside the state capitol", "…, according to …": not a report of the clause
             verb_start = _verb_start(lows, cursor)
             phrase = make_phrase(words[left:verb_start], list(range(left, verb_start)), lexicon, titled)
             return phrase if not phrase.empty else _phrase_after(words, lows, cursor + 1, lexicon, titled)

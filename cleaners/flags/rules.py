@@ -9,9 +9,11 @@ someone other than their subject are not asserted ("critics say X failed to …"
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from cleaners.flags.claims import Claim
+from cleaners.flags.cues import is_title_case
 from cleaners.flags.lexicon import Lexicon
 from cleaners.flags.match import same_complement, same_entity
 from cleaners.flags.phrases import Phrase
@@ -118,6 +120,8 @@ def says(claim: Claim, family: str, lexicon: Lexicon) -> str:
     """What a claim amounts to, in words: ``US allows them entry``, ``ministry does not deny the report``."""
     subject = render_subject(claim.subject.canonical())
     obj = claim.complement.short
+    if claim.line_no == 0 and is_title_case(re.findall(r"[A-Za-z]+", claim.sentence.text)):
+        obj = " ".join(word if word.isupper() else word.lower() for word in obj.split())  # "Work Permits"
     pole = lexicon.family_of(claim.lemma).get(family, 1) if family else 1
     truth = claim.net * pole
     only_negators = bool(claim.operators) and all(op.kind in {"negator", "quantifier"} for op in claim.operators)
@@ -139,7 +143,7 @@ def where(claim: Claim) -> str:
 
 
 def explain(conflict: Conflict, corroborating: list[Claim], lexicon: Lexicon) -> str:
-    """``refusing (−) to deny (−) ⇒ US allows them entry; the headline says US denies Visas; line 9, …``"""
+    """``refusing (−) to deny (−) ⇒ US allows them entry; the headline says US denies visas; line 9, …``"""
     claim, family = conflict.claim, conflict.family
     parts = [f"{chain(claim, family, lexicon)} ⇒ {says(claim, family, lexicon)}",
              f"the headline says {says(conflict.reference, family, lexicon)}"]
