@@ -34,8 +34,8 @@ TARGETS = {
 
 
 def run_flagger(title: str, paragraphs: list[tuple[int, str]]) -> list[dict]:
-    """The one place that calls the flagger (change this line when it becomes cleaners/flags/)."""
-    from cleaners.contradictions import flag_document
+    """The one place that calls the flagger (the package cleaners/flags/)."""
+    from cleaners.flags import flag_document
 
     return list(flag_document(title, paragraphs))
 

@@ -25,7 +25,7 @@ import sys
 import polars as pl
 
 from benchmarks.generate import SHARED, SPINS
-from cleaners.contradictions import flag_document, flag_documents, load_lexicon
+from cleaners.flags import flag_document, flag_documents, load_lexicon
 from cleaners.sentences import split_paragraph
 
 

@@ -241,7 +241,7 @@ class DedupSettings(_Section):
 
 
 class FlagSettings(_Section):
-    """Contradiction flagging (``cleaners/contradictions.py``)."""
+    """Contradiction flagging (``cleaners/flags/``)."""
 
     enabled: bool = Field(default=True, description="Flag contradictory and double-negated sentences.")
 

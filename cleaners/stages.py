@@ -38,7 +38,6 @@ from typing import Any
 import polars as pl
 
 from cleaners import index, schemas, storage
-from cleaners.contradictions import flag_documents
 from cleaners.dedup import (
     add_keys,
     apply_dedup,
@@ -55,6 +54,7 @@ from cleaners.dedup import (
     minhash_bands,
 )
 from cleaners.documents import assemble_documents, assign_status, normalise_titles
+from cleaners.flags import flag_documents
 from cleaners.ingest import IngestResult, ingest_files
 from cleaners.keys import line_key
 from cleaners.lines import split_lines

@@ -1,0 +1,196 @@
+"""Cheap necessary conditions for a flag, as regexes and keys both Python and polars compute.
+
+A contradiction needs a body line whose words share a *key* with the headline's (the same
+predicate, or one of its family) and a polarity cue somewhere in the pair (a negator, a negative
+quantifier, an implicative, or an antonym-family word). A double negation needs a negative
+operator before a negative-pole predicate. The polars prefilter and :func:`line_is_read` apply
+the same tests, so reading only the prefiltered lines loses no flag.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from cleaners.flags.lexicon import Lexicon
+from cleaners.flags.words import FUNCTION_WORDS, IRREGULAR, key, words_of
+
+# Polars' regex runs on lower-cased text with ASCII word boundaries: Unicode-aware \b, \w and
+# (?i) keep Rust's fast regex engine from running and cost 10x here.
+ASCII_B = r"(?-u:\b)"
+
+
+def _stems(lemmas: list[str]) -> list[str]:
+    """Prefixes that match every inflection of these lemmas ("deny" → "den", "refuse" → "refus")."""
+    stems = {lemma[:-1] if lemma.endswith(("e", "y")) and len(lemma) > 3 else lemma for lemma in lemmas}
+    stems |= {form for form, base in IRREGULAR.items() if base in lemmas and form.isalpha()}
+    return sorted(stem for stem in stems if " " not in stem)
+
+
+def _alternation(stems: list[str]) -> str:
+    return "(?:" + "|".join(map(re.escape, stems)) + ")"
+
+
+@functools.cache
+def polarity_pattern(lexicon: Lexicon, boundary: str = r"\b") -> str:
+    """A polarity cue (or a chain of them) and the five words after it: a negator, a negative quantifier, an
+    implicative (or a phrasal implicative's noun). A predicate it changes is in that window."""
+    negators = sorted(word for word in lexicon.negators | lexicon.negative_quantifiers if word.isalpha())
+    operators = _stems([*lexicon.infinitive, *lexicon.adjective, *lexicon.gerund, *lexicon.phrasal_nouns])
+    cue = f"(?:{boundary}(?:{'|'.join(negators)}){boundary}|n['’]t{boundary}|{boundary}{_alternation(operators)}[a-z]*)"
+    # A chain of cues each within five words of the last ("not … able to avoid"), then five
+    # words: a match never swallows a cue whose own window reaches further.
+    return f"{cue}(?:(?:[^a-z]+[a-z]+){{0,5}}?[^a-z]+{cue})*(?:[^a-z]+[a-z]+){{0,5}}"
+
+
+@functools.cache
+def object_quantifier_pattern(boundary: str = r"\b") -> str:
+    """Up to three words before "no"/"none" ("made no arrests": the predicate is before it)."""
+    return f"{boundary}(?:[a-z]+[^a-z]+){{1,3}}(?:no|none){boundary}"
+
+
+@functools.cache
+def family_pattern(lexicon: Lexicon, boundary: str = r"\b") -> str:
+    """Any form of a word of an antonym family (an antonym needs no other cue)."""
+    return f"{boundary}{_alternation(_stems(list(lexicon.poles)))}[a-z]*"
+
+
+@functools.cache
+def cue_pattern(lexicon: Lexicon, boundary: str = r"\b") -> str:
+    """A line that could change a claim's polarity: a line any of the three patterns above
+    matches, tested without their windows (cheaper)."""
+    negators = sorted(word for word in lexicon.negators | lexicon.negative_quantifiers if word.isalpha())
+    operators = _stems([*lexicon.infinitive, *lexicon.adjective, *lexicon.gerund, *lexicon.phrasal_nouns])
+    return (f"{boundary}(?:{'|'.join(negators)}){boundary}|n['’]t{boundary}|{boundary}{_alternation(operators)}"
+            f"|{family_pattern(lexicon, boundary)}")
+
+
+@functools.cache
+def double_negation_pattern(lexicon: Lexicon, boundary: str = r"\b") -> str:
+    """A negative operator within four words before a negative-pole predicate ("refusing to deny")."""
+    negative_operators = [word for table in (lexicon.infinitive, lexicon.adjective, lexicon.gerund)
+                          for word, signature in table.items() if signature[0] < 0]
+    negative_poles = [word for word, poles in lexicon.poles.items()
+                      if any(pole < 0 and name in lexicon.double_negation_families for name, pole in poles.items())]
+    return (f"{boundary}{_alternation(_stems(negative_operators))}[a-z]*(?:[^a-z]+[a-z]+){{0,3}}?[^a-z]+"
+            f"{_alternation(_stems(negative_poles))}")
+
+
+@functools.cache
+def _components(lexicon: Lexicon) -> dict[str, str]:
+    """Key → one name per group of families that share a lemma (deny joins access and assertion)."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for name, family in lexicon.families.items():
+        for word in [*family["positive"], *family["negative"]]:
+            if " " not in word:
+                parent[find("k:" + key(word))] = find("f:" + name)
+    return {node[2:]: "~" + find(node)[2:] for node in list(parent) if node.startswith("k:")}
+
+
+_FAMILY_KEYS: dict[tuple[int, str], str] = {}  # (id of a lexicon, word) -> key; bounded below
+
+
+def family_key(word: str, lexicon: Lexicon) -> str:
+    """The key of a lower-case word, or its family group's key when it has one."""
+    found = _FAMILY_KEYS.get((id(lexicon), word))
+    if found is None:
+        if len(_FAMILY_KEYS) > 500_000:
+            _FAMILY_KEYS.clear()
+        stem = key(word)
+        found = _FAMILY_KEYS[(id(lexicon), word)] = _components(lexicon).get(stem, stem)
+    return found
+
+
+@dataclass(frozen=True)
+class HeadlineKeys:
+    """What a body line must share with its headline to be read.
+
+    ``near``: keys of the headline's words that could be predicates (content words; in a
+    headline that is not Title Case, not the capitalised ones after the first: names are not
+    predicates); a body word near a polarity cue must have one. ``anywhere``: keys of the
+    headline's own words near a polarity cue ("X did not deny Y"); any body word may have one."""
+
+    near: frozenset[str]
+    anywhere: frozenset[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.near or self.anywhere)
+
+
+_CASED = re.compile(r"[A-Za-z]+")
+
+
+def is_title_case(words: list[str]) -> bool:
+    """Title Case (capitals say nothing about names): most long content words capitalised."""
+    content = [word for word in words if len(word) > 3 and word.lower() not in FUNCTION_WORDS]
+    return len(content) >= 2 and sum(word[0].isupper() for word in content) >= 0.6 * len(content)
+
+
+def headline_keys(title: str, lexicon: Lexicon) -> HeadlineKeys:
+    """The :class:`HeadlineKeys` of a headline (polars computes the same, per document)."""
+    words = _CASED.findall(title)
+    titled = is_title_case(words)
+    near = frozenset(family_key(word.lower(), lexicon) for position, word in enumerate(words)
+                     if len(word) >= 3 and word.lower() not in FUNCTION_WORDS
+                     and (position == 0 or not word[0].isupper() or titled))
+    cued = words_of(" ".join(polarity_spans(title.lower(), lexicon)))
+    anywhere = frozenset(family_key(word, lexicon) for word in cued if len(word) >= 3 and word not in FUNCTION_WORDS)
+    return HeadlineKeys(near, anywhere)
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def has_polarity_cue(text: str, lexicon: Lexicon) -> bool:
+    """A negator, negative quantifier or implicative anywhere (for a headline)."""
+    return _compiled(polarity_pattern(lexicon)).search(text.lower()) is not None
+
+
+def has_double_negation_cue(text: str, lexicon: Lexicon) -> bool:
+    return _compiled(double_negation_pattern(lexicon)).search(text.lower()) is not None
+
+
+def polarity_spans(lower: str, lexicon: Lexicon) -> list[str]:
+    """The spans of a lower-case text after its polarity cues, and before an object "no"."""
+    return [*_compiled(polarity_pattern(lexicon)).findall(lower), *_compiled(object_quantifier_pattern()).findall(lower)]
+
+
+def cue_words(lower: str, lexicon: Lexicon) -> list[str]:
+    """The words of a lower-case line near a polarity cue or in an antonym family."""
+    return words_of(" ".join([*polarity_spans(lower, lexicon), *_compiled(family_pattern(lexicon)).findall(lower)]))
+
+
+def line_is_read(text: str, keys: HeadlineKeys, lexicon: Lexicon) -> bool:
+    """Could this line hold a flag against a headline with ``keys``? A double-negation cue; or
+    a word near a polarity cue, or of an antonym family, with a ``near`` key; or any word with
+    an ``anywhere`` key. The polars prefilter applies the same test."""
+    return has_double_negation_cue(text, lexicon) or bool(shared_keys(text, keys, lexicon))
+
+
+def shared_keys(text: str, keys: HeadlineKeys, lexicon: Lexicon,
+                words: tuple[list[str], list[str]] | None = None) -> dict[str, str]:
+    """The line's candidate words that have a headline key, each with its key (see
+    :func:`line_is_read`); ``words`` are its (cue words, all words) when known already."""
+    if words is None:
+        lower = text.lower()
+        words = (cue_words(lower, lexicon), words_of(lower) if keys.anywhere else [])
+    found = {}
+    for word in words[0]:
+        key = family_key(word, lexicon)
+        if key in keys.near:
+            found[word] = key
+    if keys.anywhere:
+        for word in words[1]:
+            key = family_key(word, lexicon)
+            if key in keys.anywhere:
+                found[word] = key
+    return found

@@ -1,0 +1,143 @@
+"""The flags table step: a vectorised polars prefilter, then :func:`flag_document` per document.
+
+Python reads only what could hold a flag. Per distinct kept line, polars tests the cues of
+:mod:`cleaners.flags.cues` (a polarity cue, a double-negation cue, a counted event, an acronym
+definition); a line is *read* when it has a double-negation cue, or a polarity cue (in it or in
+the headline) and a word whose key is one of the headline's — exactly the test
+:func:`cleaners.flags.cues.line_is_read` applies line by line. Documents with a read line (or
+two counted events) go to Python with their read lines, the line before each (pronoun
+antecedents), their acronym definitions and their counted events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from cleaners import schemas
+from cleaners.flags.cues import (
+    ASCII_B,
+    _components,
+    cue_pattern,
+    double_negation_pattern,
+    family_pattern,
+    object_quantifier_pattern,
+    polarity_pattern,
+)
+from cleaners.flags.document import flag_document
+from cleaners.flags.lexicon import Lexicon, load_lexicon
+from cleaners.flags.quantities import quantity_pattern
+from cleaners.flags.words import DOUBLING, FUNCTION_WORDS, KEY_IRREGULAR
+
+FLAG_SCHEMA = dict(schemas.FLAGS)
+_ACRONYM_DEFINITION = r"\([A-Z][A-Za-z]{1,7}\)"
+
+
+def key_expression(word: pl.Expr, lexicon: Lexicon) -> pl.Expr:
+    """:func:`cleaners.flags.cues.family_key` as a polars expression over lower-case words."""
+    stem = word.replace(KEY_IRREGULAR).str.replace(r"(?:ing|ed|es|s|e)$", "").str.replace(r"y$", "i")
+    last, before = stem.str.slice(-1, 1), stem.str.slice(-2, 1)
+    doubled = (stem.str.len_chars() > 2) & (last == before) & last.is_in(sorted(DOUBLING))
+    stem = pl.when(doubled).then(stem.str.slice(0, stem.str.len_chars() - 1)).otherwise(stem)
+    return stem.replace(_components(lexicon))
+
+
+def _line_cues(kept: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+    """Per distinct line text (syndicated copies repeat theirs), tested once each: the words
+    near a polarity cue or of an antonym family (``cue_words``), and the other cues. The
+    windows are extracted only from lines that have a cue at all (most have none)."""
+    lower = pl.col("lower")
+    distinct = (
+        kept.select(pl.col("text").unique())
+        .with_columns(lower=pl.col("text").str.to_lowercase())
+        .with_columns(
+            cue=lower.str.contains(cue_pattern(lexicon, ASCII_B)),
+            double=lower.str.contains(double_negation_pattern(lexicon, ASCII_B)),
+            quantity=lower.str.contains(quantity_pattern(lexicon, ASCII_B)),
+            acronym=pl.col("text").str.contains(_ACRONYM_DEFINITION),
+        )
+    )
+    spans = pl.concat_list(
+        lower.str.extract_all(polarity_pattern(lexicon, ASCII_B)),
+        lower.str.extract_all(object_quantifier_pattern(ASCII_B)),
+        lower.str.extract_all(family_pattern(lexicon, ASCII_B)),
+    )
+    windows = distinct.filter("cue").select("text", cue_words=spans.list.join(" ").str.extract_all("[a-z]+"))
+    return distinct.join(windows, on="text", how="left").with_columns(
+        pl.col("cue_words").fill_null(pl.lit([], dtype=pl.List(pl.String)))).drop("cue")
+
+
+def _headline_keys(documents: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+    """(doc_id, key, anywhere) of the headlines' keys (:func:`cleaners.flags.cues.headline_keys`)."""
+    title = pl.col("title").fill_null("")
+    words = documents.select("doc_id", word=title.str.extract_all("[A-Za-z]+")).explode("word").drop_nulls("word")
+    words = words.with_columns(position=pl.int_range(pl.len()).over("doc_id"), lower=pl.col("word").str.to_lowercase())
+    content = (pl.col("lower").str.len_chars() >= 3) & ~pl.col("lower").is_in(sorted(FUNCTION_WORDS))
+    capital = pl.col("word").str.slice(0, 1).str.contains("[A-Z]")
+    long = (pl.col("lower").str.len_chars() > 3) & ~pl.col("lower").is_in(sorted(FUNCTION_WORDS))
+    titled = (long.sum().over("doc_id") >= 2) & ((long & capital).sum().over("doc_id") >= 0.6 * long.sum().over("doc_id"))
+    near = (words.filter(content & ((pl.col("position") == 0) | ~capital | titled))
+            .select("doc_id", key=key_expression(pl.col("lower"), lexicon), anywhere=pl.lit(False)))
+    lower = title.str.to_lowercase()
+    spans = pl.concat_list(lower.str.extract_all(polarity_pattern(lexicon, ASCII_B)),
+                           lower.str.extract_all(object_quantifier_pattern(ASCII_B)))
+    cued = (documents.select("doc_id", word=spans.list.join(" ").str.extract_all("[a-z]+")).explode("word")
+            .filter((pl.col("word").str.len_chars() >= 3) & ~pl.col("word").is_in(sorted(FUNCTION_WORDS)))
+            .select("doc_id", key=key_expression(pl.col("word"), lexicon), anywhere=pl.lit(True)))
+    return pl.concat([near, cued]).unique()
+
+
+def _sharing(kept: pl.DataFrame, keys: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+    """(doc_id, line_no, word: list) of lines with cue words whose key is a ``near`` key of
+    their headline, or words whose key is an ``anywhere`` key: those words."""
+    def matches(words: str, anywhere: bool) -> pl.DataFrame:
+        candidates = kept.select("doc_id", "line_no", word=pl.col(words)).explode("word").drop_nulls("word")
+        distinct = candidates.select(pl.col("word").unique()).with_columns(key=key_expression(pl.col("word"), lexicon))
+        wanted = keys.filter(pl.col("anywhere") == anywhere).select("doc_id", "key")
+        return (candidates.join(distinct, on="word").join(wanted, on=["doc_id", "key"], how="semi")
+                .select("doc_id", "line_no", "word"))
+
+    found = pl.concat([matches("cue_words", False), matches("all_words", True)]).unique()
+    return found.group_by("doc_id", "line_no").agg(pl.col("word").sort())
+
+
+def read_lines(documents: pl.DataFrame, lines: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+    """The kept lines Python must see (``doc_id, line_no, text``, and the ``matched`` words and
+    ``double`` cue of each), in document order."""
+    kept = lines.filter(pl.col("status") == "kept").select("doc_id", "line_no", "text").sort("doc_id", "line_no")
+    kept = kept.join(_line_cues(kept, lexicon), on="text", how="left")
+    keys = _headline_keys(documents, lexicon)
+    anywhere = keys.filter(pl.col("anywhere")).select("doc_id").unique()
+    every_word = (kept.join(anywhere, on="doc_id", how="semi")
+                  .select("doc_id", "line_no", all_words=pl.col("lower").str.extract_all("[a-z]+")))
+    kept = kept.join(every_word, on=["doc_id", "line_no"], how="left").with_columns(
+        pl.col("all_words").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+    shared = _sharing(kept, keys, lexicon).rename({"word": "matched"})
+    kept = kept.join(shared, on=["doc_id", "line_no"], how="left")
+    kept = kept.with_columns(read=pl.col("double") | pl.col("matched").is_not_null())
+    kept = kept.with_columns(
+        counted=pl.col("quantity") & (pl.col("quantity").sum().over("doc_id") >= 2),
+        any_read=pl.col("read").any().over("doc_id"),
+        before_read=pl.col("read").shift(-1).over("doc_id").fill_null(False),
+    )
+    needed = pl.col("read") | pl.col("counted") | (pl.col("any_read") & (pl.col("before_read") | pl.col("acronym")))
+    return kept.filter(needed).select("doc_id", "line_no", "text", "matched", "double")
+
+
+def flag_documents(documents: pl.DataFrame, lines: pl.DataFrame, lexicon: Lexicon | None = None,
+                   stats: dict[str, int] | None = None) -> pl.DataFrame:
+    """The ``flags`` table for documents (``doc_id, title``) and their final ``lines``."""
+    lexicon = lexicon or load_lexicon()
+    needed = read_lines(documents, lines, lexicon)
+    columns = ("line_no", "text", "matched", "double")
+    grouped = needed.group_by("doc_id", maintain_order=True).agg(*columns).join(
+        documents.select("doc_id", "title"), on="doc_id")
+    rows: list[dict[str, Any]] = []
+    for doc_id, numbers, texts, matched, double, title in grouped.select("doc_id", *columns, "title").iter_rows():
+        prefiltered = {number: (words or [], bool(flag)) for number, words, flag in zip(numbers, matched, double)}
+        for flag in flag_document(title or "", list(zip(numbers, texts)), lexicon, stats, prefiltered):
+            rows.append({"doc_id": doc_id, **flag})
+    if stats is not None:
+        stats["documents"] = stats.get("documents", 0) + grouped.height
+    return pl.DataFrame(rows, schema=FLAG_SCHEMA)
