@@ -532,17 +532,15 @@ def _server_output_to_log(terminal: Any) -> Iterator[None]:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from cleaners import storage
     from cleaners.output import find_run, latest_run
+    from flows.console import Terminal
 
-    console = Console()
+    console = Terminal().out  # (markup off: titles and sentences are scraped text)
     output_dir = storage.location(args.output_dir)
     manifest = find_run(output_dir, args.run_id) if args.run_id else latest_run(output_dir)
     if manifest is None:
         from cleaners.output import list_runs
-        from flows.console import Terminal
 
         runs = list_runs(output_dir) if output_dir.is_dir() else []
         if not runs:
@@ -570,11 +568,11 @@ def _show_or_report(args: argparse.Namespace) -> int:
 def _runs(args: argparse.Namespace) -> int:
     import json
 
-    from rich.console import Console
     from rich.table import Table
 
     from cleaners import storage
     from cleaners.output import list_runs
+    from flows.console import Terminal
 
     runs = list_runs(storage.location(args.output_dir))
     if args.json:
@@ -583,7 +581,7 @@ def _runs(args: argparse.Namespace) -> int:
                                                              "finished_at", "files", "counts", "table_versions",
                                                              "index_version")}, default=str))
         return 0
-    console = Console()
+    console = Terminal().out  # (markup off: titles and sentences are scraped text)
     if not runs:
         console.print(f"no committed run in {args.output_dir}")
         return 1
@@ -597,9 +595,9 @@ def _runs(args: argparse.Namespace) -> int:
                       f"{run['files']['count']:,}", f"{counts.get('documents', 0):,}", f"{counts.get('lines', 0):,}",
                       versions)
     console.print(table)
-    console.print("[dim]read a table as a run left it: textwash inspect --run ATTEMPT, or "
+    console.print("read a table as a run left it: textwash inspect --run ATTEMPT, or "
                   "pl.read_delta(OUTPUT/lines, version=N) with N from 'table versions' (d=documents, f=flags, "
-                  "l=lines, r=rejects)[/dim]")
+                  "l=lines, r=rejects)", style="dim")
     return 0
 
 
@@ -703,21 +701,18 @@ def _print_summary(manifest: dict[str, Any], output_dir: Any, console: Any, max_
         console.print(reject_table)
         if counts["rejects"] > rejects.height:
             console.print(f"…{counts['rejects'] - rejects.height:,} more in the rejects table")
-    console.print(f"[dim]Delta tables: {output_dir}/{{documents,lines,flags,rejects}} (run_id = {run_id}) · "
-                  f"history: textwash runs {output_dir}[/dim]")
+    console.print(f"Delta tables: {output_dir}/{{documents,lines,flags,rejects}} (run_id = {run_id}) · "
+                  f"history: textwash runs {output_dir}", style="dim")
     _print_report_path(manifest, output_dir, console)
 
 
 def _print_report_path(manifest: dict[str, Any], output_dir: Any, console: Any) -> None:
     """Where the run's HTML report is, if it was written (``textwash report`` writes it)."""
-    from rich.markup import escape
-
     from cleaners.html_report import report_location
 
     place = report_location(output_dir, manifest["run_id"])
     if place.exists():
-        console.print(f"HTML report: {escape(str(place))}  ·  one document: textwash show SOURCE\\[#RECORD] "
-                      f"{escape(str(output_dir))}")
+        console.print(f"HTML report: {place}  ·  one document: textwash show SOURCE[#RECORD] {output_dir}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -77,3 +77,19 @@ def test_an_output_folder_inside_the_input_is_refused(tmp_path, capsys):
         with pytest.raises(FolderError):
             run_local(raw, output)
     assert not (raw / "clean").exists()
+
+
+def test_inspect_prints_hostile_titles_as_text(tmp_path, capsys):
+    """Scraped text is never rich markup: a title with "[/b]" neither crashes nor vanishes."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = " ".join(f"Sentence {n} of a story about the harbour [red]x[/red] and its crews." for n in range(30))
+    (raw / "a.jsonl").write_text("".join(
+        f'{{"id": "{n}", "title": "[VIDEO] Watch [/b] this", "text": "{body}"}}\n' for n in (1, 2)))
+    run_local(raw, tmp_path / "out")
+    assert main(["inspect", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "[VIDEO] Watch [/b] this" in out  # (the near-duplicate clusters table shows the title)
+    assert "Delta tables:" in out and "[dim]" not in out
+    assert main(["runs", str(tmp_path / "out")]) == 0
+    assert "[dim]" not in capsys.readouterr().out
