@@ -11,7 +11,7 @@ group, the complement the words after the predicate, both up to a clause break.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cleaners.flags.lexicon import Lexicon, Signature
 from cleaners.flags.phrases import Complement, Phrase, make_complement, make_phrase
@@ -257,7 +257,18 @@ def prepared(sentence: Sentence) -> tuple[list[str], list[str], list[str]]:
 
 
 def analyse(sentence: Sentence, line_no: int, index: int, lexicon: Lexicon, titled: bool = False) -> Claim | None:
-    """The claim whose predicate is token ``index`` of ``sentence``, or None if it is none."""
+    """The claim whose predicate is token ``index`` of ``sentence``, or None if it is none.
+
+    A claim depends only on its sentence (its text and offsets in the paragraph), so it is
+    computed once per distinct sentence (syndicated copies repeat theirs) and copied for
+    ``line_no``: the copy is the caller's to change."""
+    claim = _claim(sentence, index, lexicon, titled)
+    return None if claim is None else replace(claim, line_no=line_no)
+
+
+@functools.lru_cache(maxsize=8192)  # a claim keeps its sentence: bounded memory
+def _claim(sentence: Sentence, index: int, lexicon: Lexicon, titled: bool) -> Claim | None:
+    line_no = 0
     words, lows, lemmas = prepared(sentence)
     if not is_predicate(words, lows, index, lexicon):
         return None

@@ -133,8 +133,10 @@ def is_title_case(words: list[str]) -> bool:
     return len(content) >= 2 and sum(word[0].isupper() for word in content) >= 0.6 * len(content)
 
 
+@functools.lru_cache(maxsize=20_000)
 def headline_keys(title: str, lexicon: Lexicon) -> HeadlineKeys:
-    """The :class:`HeadlineKeys` of a headline (polars computes the same, per document)."""
+    """The :class:`HeadlineKeys` of a headline (polars computes the same, per document); cached,
+    since syndicated copies share their headline and the reader asks twice."""
     words = _CASED.findall(title)
     titled = is_title_case(words)
     near = frozenset(family_key(word.lower(), lexicon) for position, word in enumerate(words)
@@ -157,6 +159,27 @@ def has_polarity_cue(text: str, lexicon: Lexicon) -> bool:
 
 def has_double_negation_cue(text: str, lexicon: Lexicon) -> bool:
     return _compiled(double_negation_pattern(lexicon)).search(text.lower()) is not None
+
+
+@functools.cache
+def _negative_operator(lexicon: Lexicon) -> re.Pattern[str]:
+    negative_operators = [word for table in (lexicon.infinitive, lexicon.adjective, lexicon.gerund)
+                          for word, signature in table.items() if signature[0] < 0]
+    return re.compile(rf"\b{_alternation(_stems(negative_operators))}[a-z]*")
+
+
+_FOUR_WORDS = re.compile(r"(?:[^a-z]+[a-z]+){0,4}")
+
+
+def double_negation_spans(lower: str, lexicon: Lexicon) -> tuple[tuple[int, int], ...]:
+    """Each negative operator of a lower-case line and the four words after it: the negative-pole
+    predicate of a double-negation cue starts in one (:func:`double_negation_pattern`), so only
+    predicates that start in one are read for a double negation."""
+    spans = []
+    for operator in _negative_operator(lexicon).finditer(lower):
+        window = _FOUR_WORDS.match(lower, operator.end())
+        spans.append((operator.start(), window.end() if window else operator.end()))
+    return tuple(spans)
 
 
 def polarity_spans(lower: str, lexicon: Lexicon) -> list[str]:

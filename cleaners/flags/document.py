@@ -15,11 +15,11 @@ from dataclasses import replace
 from typing import Any
 
 from cleaners.flags.claims import Claim, analyse, leading_phrase, title_case
-from cleaners.flags.cues import family_key, has_double_negation_cue, headline_keys, shared_keys
+from cleaners.flags.cues import double_negation_spans, family_key, has_double_negation_cue, headline_keys, shared_keys
 from cleaners.flags.lexicon import Lexicon, load_lexicon
 from cleaners.flags.match import acronyms_in, same_entity
 from cleaners.flags.phrases import Phrase
-from cleaners.flags.quantities import Quantity, numeric_flags, quantities_in, quantity_pattern
+from cleaners.flags.quantities import Quantity, numeric_flags, quantities_in, quantity_pattern, subject_pattern
 from cleaners.flags.rules import Conflict, agreement, chain, conflicts, explain, resolve_subject, says, shared_family
 from cleaners.flags.words import lemma
 from cleaners.sentences import _FAST_TOKEN, Sentence, Token, sentence_at, split_paragraph
@@ -81,13 +81,20 @@ def locate(claim: Claim, text: str) -> Claim:
 
 
 @functools.cache
-def _counted(lexicon: Lexicon) -> re.Pattern[str]:
-    return re.compile(quantity_pattern(lexicon))
+def _counted(lexicon: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    return re.compile(quantity_pattern(lexicon)), re.compile(subject_pattern(lexicon))
 
 
 def headline_claims(title: str, lexicon: Lexicon, wanted: set[str] | None = None) -> list[Claim]:
     """The definite claims of the headline, with subjects reported from others dropped;
-    only for predicates whose prefilter key is in ``wanted`` when given."""
+    only for predicates whose prefilter key is in ``wanted`` when given. Cached per headline
+    (syndicated copies share theirs); the claims returned are copies, the caller's to change."""
+    frozen = None if wanted is None else frozenset(wanted)
+    return [replace(claim) for claim in _headline_claims(title, lexicon, frozen)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _headline_claims(title: str, lexicon: Lexicon, wanted: frozenset[str] | None) -> tuple[Claim, ...]:
     found = []
     for sentence in pseudo_sentences(title):
         titled = title_case([token.text for token in sentence.tokens])
@@ -102,10 +109,10 @@ def headline_claims(title: str, lexicon: Lexicon, wanted: set[str] | None = None
                 resolved = replace(claim, reported=True)
             if not resolved.subject.empty:
                 found.append(resolved)
-    return found
+    return tuple(found)
 
 
-def _wanted(word: str, wanted: set[str], lexicon: Lexicon) -> bool:
+def _wanted(word: str, wanted: frozenset[str], lexicon: Lexicon) -> bool:
     return word.isalpha() and family_key(word.lower(), lexicon) in wanted
 
 
@@ -173,15 +180,18 @@ class _Reader:
 
     def _read_line(self, line_no: int, text: str, previous_text: str | None, found: dict[str, str],
                    double_cue: bool) -> None:
-        """Read the pseudo-sentences of a line that hold a candidate word (all of them under a
-        double-negation cue); the one before each stays at hand for a pronoun's antecedent."""
-        if not double_cue and not (found and self.headline):
+        """Read the pseudo-sentences of a line that hold a candidate word or a double-negation
+        cue; the one before each stays at hand for a pronoun's antecedent."""
+        found = {word: key for word, key in found.items() if self._related(word)} if self.headline else {}
+        if not double_cue and not found:
             return
         lower = text.lower()
+        doubles = double_negation_spans(lower, self.lexicon) if double_cue else ()
         spans = sentence_spans(text)
         for number, (start, end) in enumerate(spans, start=1):
             piece = lower[start:end]
-            if not double_cue and not any(word in piece for word in found):
+            double = tuple(span for span in doubles if span[0] < end and start < span[1])
+            if not double and not any(word in piece for word in found):
                 continue
             self.sentences_read += 1
             if number > 1:
@@ -191,14 +201,25 @@ class _Reader:
                 previous = (previous_text, *last, len(sentence_spans(previous_text)))
             else:
                 previous = None
-            self._read_sentence(line_no, pseudo_sentence(text, start, end, number), previous, double_cue, found)
+            self._read_sentence(line_no, pseudo_sentence(text, start, end, number), previous, double, found)
+
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one reader per document, few words each
+    def _related(self, word: str) -> bool:
+        """Could a token spelt ``word`` (lower case) be a headline predicate, or of its family?
+        The same test as :meth:`_read_sentence` makes, for any capitalisation of the word (an
+        all-capitals token is its own lemma), so lines without such a word need no reading."""
+        return any(lemma(form) in self.predicates or any(name in self.families for name in self.lexicon.family_of(lemma(form)))
+                   for form in {word, word.upper()})
 
     def _read_sentence(self, line_no: int, sentence: Sentence, previous: tuple[str, int, int, int] | None,
-                       double_cue: bool, matched: dict[str, str]) -> None:
+                       doubles: tuple[tuple[int, int], ...], matched: dict[str, str]) -> None:
+        """Claims of the sentence's candidate words: those that share a headline key (compared
+        with the headline) and, for double negations, those that start inside a cue's span."""
         found = False
         for index, token in enumerate(sentence.tokens):
             low = token.text.lower()
             shared = low in matched
+            double_cue = any(start <= token.start < end for start, end in doubles)
             if not shared and not (double_cue and low.isalpha()):
                 continue
             word_lemma = lemma(token.text)
@@ -261,14 +282,15 @@ class _Reader:
 
 def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexicon | None = None,
                   stats: dict[str, int] | None = None,
-                  prefiltered: dict[int, tuple[list[str], bool]] | None = None) -> list[dict[str, Any]]:
+                  prefiltered: dict[int, tuple[list[str], bool, bool]] | None = None) -> list[dict[str, Any]]:
     """Flags for one document: ``title`` and its kept ``(line_no, text)`` paragraphs, in order.
 
     Every line is tested with the necessary condition of :func:`cleaners.flags.cues.line_is_read`,
     so giving this function only the prefiltered lines (plus the line before each, and the
     lines that introduce acronyms or count events) gives the same flags as giving it all of
     them. ``prefiltered`` (from the polars prefilter: per line, its words that share a key with
-    the headline, and its double-negation cue) saves computing that test again.
+    the headline, its double-negation cue and whether it counts an event of a named subject)
+    saves computing those tests again.
     """
     lexicon = lexicon or load_lexicon()
     title = title or ""
@@ -278,7 +300,7 @@ def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexico
     for line_no, text in paragraphs:
         if text:
             if prefiltered is not None:
-                matched, double_cue = prefiltered[line_no]
+                matched, double_cue, _counted_event = prefiltered[line_no]
                 found = shared_keys(text, keys, lexicon, (matched, matched))
             else:
                 found, double_cue = shared_keys(text, keys, lexicon), has_double_negation_cue(text, lexicon)
@@ -294,15 +316,19 @@ def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexico
             stats["paragraphs"] = stats.get("paragraphs", 0) + len(read)
             stats["sentences"] = stats.get("sentences", 0) + reader.sentences_read
     texts = dict(paragraphs)
-    flags.extend(numeric_flags(_quantities(paragraphs, lexicon), lexicon,
+    counted = None if prefiltered is None else {number for number, (_, _, count) in prefiltered.items() if count}
+    flags.extend(numeric_flags(_quantities(paragraphs, lexicon, counted), lexicon,
                                lambda line_no, offset: sentence_at(texts[line_no], offset)))
     return flags
 
 
-def _quantities(paragraphs: list[tuple[int, str]], lexicon: Lexicon) -> list[Quantity]:
-    """Counted events, when two lines count one (else nothing can conflict)."""
-    counted = _counted(lexicon)
-    lines = [(line_no, text) for line_no, text in paragraphs if text and counted.search(text.lower())]
+def _quantities(paragraphs: list[tuple[int, str]], lexicon: Lexicon, counted: set[int] | None = None) -> list[Quantity]:
+    """Counted events of a named subject, when two lines count one (else nothing can conflict);
+    ``counted`` are the line numbers that do, when the prefilter found them already."""
+    if counted is None:
+        event, named = _counted(lexicon)
+        counted = {line_no for line_no, text in paragraphs if text and event.search(text.lower()) and named.search(text)}
+    lines = [(line_no, text) for line_no, text in paragraphs if line_no in counted]
     found: list[Quantity] = []
     if len(lines) >= 2:
         for line_no, text in lines:

@@ -27,7 +27,7 @@ from cleaners.flags.cues import (
 )
 from cleaners.flags.document import flag_document
 from cleaners.flags.lexicon import Lexicon, load_lexicon
-from cleaners.flags.quantities import quantity_pattern
+from cleaners.flags.quantities import quantity_pattern, subject_pattern
 from cleaners.flags.words import DOUBLING, FUNCTION_WORDS, KEY_IRREGULAR
 
 FLAG_SCHEMA = dict(schemas.FLAGS)
@@ -57,6 +57,7 @@ def _line_cues(kept: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
             quantity=lower.str.contains(quantity_pattern(lexicon, ASCII_B)),
             acronym=pl.col("text").str.contains(_ACRONYM_DEFINITION),
         )
+        .with_columns(quantity=pl.col("quantity") & pl.col("text").str.contains(subject_pattern(lexicon)))
     )
     spans = pl.concat_list(
         lower.str.extract_all(polarity_pattern(lexicon, ASCII_B)),
@@ -103,8 +104,8 @@ def _sharing(kept: pl.DataFrame, keys: pl.DataFrame, lexicon: Lexicon) -> pl.Dat
 
 
 def read_lines(documents: pl.DataFrame, lines: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
-    """The kept lines Python must see (``doc_id, line_no, text``, and the ``matched`` words and
-    ``double`` cue of each), in document order."""
+    """The kept lines Python must see (``doc_id, line_no, text``, and the ``matched`` words,
+    ``double`` cue and ``counted`` event of each), in document order."""
     kept = lines.filter(pl.col("status") == "kept").select("doc_id", "line_no", "text").sort("doc_id", "line_no")
     kept = kept.join(_line_cues(kept, lexicon), on="text", how="left")
     keys = _headline_keys(documents, lexicon)
@@ -122,7 +123,7 @@ def read_lines(documents: pl.DataFrame, lines: pl.DataFrame, lexicon: Lexicon) -
         before_read=pl.col("read").shift(-1).over("doc_id").fill_null(False),
     )
     needed = pl.col("read") | pl.col("counted") | (pl.col("any_read") & (pl.col("before_read") | pl.col("acronym")))
-    return kept.filter(needed).select("doc_id", "line_no", "text", "matched", "double")
+    return kept.filter(needed).select("doc_id", "line_no", "text", "matched", "double", "counted")
 
 
 def flag_documents(documents: pl.DataFrame, lines: pl.DataFrame, lexicon: Lexicon | None = None,
@@ -130,12 +131,13 @@ def flag_documents(documents: pl.DataFrame, lines: pl.DataFrame, lexicon: Lexico
     """The ``flags`` table for documents (``doc_id, title``) and their final ``lines``."""
     lexicon = lexicon or load_lexicon()
     needed = read_lines(documents, lines, lexicon)
-    columns = ("line_no", "text", "matched", "double")
+    columns = ("line_no", "text", "matched", "double", "counted")
     grouped = needed.group_by("doc_id", maintain_order=True).agg(*columns).join(
         documents.select("doc_id", "title"), on="doc_id")
     rows: list[dict[str, Any]] = []
-    for doc_id, numbers, texts, matched, double, title in grouped.select("doc_id", *columns, "title").iter_rows():
-        prefiltered = {number: (words or [], bool(flag)) for number, words, flag in zip(numbers, matched, double)}
+    for doc_id, numbers, texts, matched, double, counted, title in grouped.select("doc_id", *columns, "title").iter_rows():
+        prefiltered = {number: (words or [], bool(flag), bool(count))
+                       for number, words, flag, count in zip(numbers, matched, double, counted)}
         for flag in flag_document(title or "", list(zip(numbers, texts)), lexicon, stats, prefiltered):
             rows.append({"doc_id": doc_id, **flag})
     if stats is not None:

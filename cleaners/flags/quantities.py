@@ -53,6 +53,12 @@ def quantity_pattern(lexicon: Lexicon, boundary: str = r"\b") -> str:
             + "|".join(map(re.escape, verbs)) + ")" + _W + "*")
 
 
+def subject_pattern(lexicon: Lexicon) -> str:
+    """Any name of a lexicon subject: a numeric conflict needs one in both sentences, so a line
+    without one is never counted (Python and the polars prefilter both test it)."""
+    return "|".join(f"(?:{pattern.pattern})" for _canonical, pattern in lexicon.subjects) or "(?!)"
+
+
 def _sentence_subject(sentence: Sentence, lexicon: Lexicon) -> str | None:
     """The one lexicon subject a sentence names, if exactly one."""
     named = {canonical for canonical, pattern in lexicon.subjects if pattern.search(sentence.text)}
