@@ -32,6 +32,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -106,6 +107,8 @@ def _child_run(input_dir: str, output_dir: str, workers: str, *overrides: str) -
     manifest = finish_run(job, datetime.now(UTC), steps)
     seconds = time.perf_counter() - start
     sampler.stop()
+    cpu = sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+              for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))  # the workers have exited
     stages = {name: {"seconds": step["seconds"], "peak_tree_mb": round(sampler.peaks.get(name, 0.0))}
               for name, step in steps.items()}
     stages["commit"] = {"seconds": round(seconds - sum(step["seconds"] for step in steps.values()), 3),
@@ -113,6 +116,7 @@ def _child_run(input_dir: str, output_dir: str, workers: str, *overrides: str) -
     return {"seconds": seconds, "bytes": manifest["files"]["bytes"], "lines": manifest["counts"]["lines"],
             "documents": manifest["counts"]["documents"], "by_status": manifest["counts"]["lines_by_status"],
             "flags": manifest["counts"]["flags"], "stages": stages, "workers": n, "layout": manifest["layout"],
+            "cpu_seconds": round(cpu, 3), "flags_cpu_seconds": steps.get("apply", {}).get("flags_cpu_ms", 0) / 1000,
             "clusters": manifest["dedup"].get("documents", {})}
 
 
@@ -264,6 +268,10 @@ def _print_row(row: dict) -> None:
     if "documents" in quality:
         docs = quality["documents"]
         print(f"  document clusters     pairwise P={docs['pairwise_precision']:.4f} R={docs['pairwise_recall']:.4f}")
+    if ours.get("cpu_seconds"):
+        share = ours["flags_cpu_seconds"] / ours["cpu_seconds"]
+        print(f"  flags step            {ours['flags_cpu_seconds']:.1f} s of the core's {ours['cpu_seconds']:.1f} s CPU "
+              f"({share:.0%}; target < 20%)")
     print(f"  statuses              {ours['by_status']}, {ours['flags']} flags", flush=True)
 
 

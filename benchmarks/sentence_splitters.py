@@ -55,6 +55,13 @@ def split_syntok(text: str) -> list[str]:
     return sentences
 
 
+def split_blingfire(text: str) -> list[str]:
+    import blingfire
+
+    _, offsets = blingfire.text_to_sentences_and_offsets(text)
+    return [text[start:end].strip() for start, end in offsets if text[start:end].strip()]
+
+
 def _paragraphs() -> list[str]:
     from benchmarks.generate import load_sentences
 
@@ -64,13 +71,13 @@ def _paragraphs() -> list[str]:
 
 def main() -> None:
     paragraphs = _paragraphs()
-    for name, split in (("pysbd", split_pysbd), ("syntok", split_syntok)):
+    for name, split in (("pysbd", split_pysbd), ("syntok", split_syntok), ("blingfire", split_blingfire)):
         right = sum(split(text) == expected for text, expected in CASES)
         misses = [text[:40] for text, expected in CASES if split(text) != expected]
         start = time.perf_counter()
         count = sum(len(split(paragraph)) for paragraph in paragraphs)
         seconds = time.perf_counter() - start
-        print(f"{name:7} hard cases right {right}/{len(CASES)}; {count / seconds:,.0f} sentences/s "
+        print(f"{name:9} hard cases right {right}/{len(CASES)}; {count / seconds:,.0f} sentences/s "
               f"({count:,} sentences); wrong on: {misses}")
 
 

@@ -31,6 +31,7 @@ recurring short keys.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -228,12 +229,14 @@ def _write_final(job: Job, name: str, lines: pl.DataFrame, documents: pl.DataFra
     if not settings.dedup.write_noncanonical_documents:
         not_written = documents.filter(~pl.col("is_canonical")).height
         documents = documents.filter(pl.col("is_canonical"))
+    started = time.process_time()  # every thread's CPU: the benchmark reports the flags step's share
     flags = flag_documents(documents, lines) if settings.flags.enabled else schemas.empty(schemas.FLAGS)
+    flags_cpu_ms = round((time.process_time() - started) * 1000)
     flags = flags.drop("source").join(sources, on="doc_id", how="left", maintain_order="left")
     for table, frame in {"lines": lines, "documents": documents, "rejects": rejects, "flags": flags}.items():
         write_table(frame.with_columns(run_id=pl.lit(job.run_id)), job.staging.final(table, name), schemas.FINAL[table],
                     settings.output)
-    return {"documents": documents.height, "noncanonical_not_written": not_written}
+    return {"documents": documents.height, "noncanonical_not_written": not_written, "flags_cpu_ms": flags_cpu_ms}
 
 
 # ----------------------------------------------------- near-duplicate documents
@@ -463,7 +466,7 @@ def apply_shard(job: Job, shard: int) -> dict[str, int]:
     """Final tables for one shard, batch by batch: statuses, reasons, cleaned text, flags."""
     staging = job.staging
     boilerplate = _read(staging.boilerplate)
-    counts = {"documents": 0, "noncanonical_not_written": 0}
+    counts = {"documents": 0, "noncanonical_not_written": 0, "flags_cpu_ms": 0}
     for name in _parts(job, shard):
         lines = _read(staging.stage("lines", name))
         assigned = assign_boilerplate(lines, boilerplate, job.settings.dedup)

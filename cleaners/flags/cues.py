@@ -202,18 +202,19 @@ def line_is_read(text: str, keys: HeadlineKeys, lexicon: Lexicon) -> bool:
 def shared_keys(text: str, keys: HeadlineKeys, lexicon: Lexicon,
                 words: tuple[list[str], list[str]] | None = None) -> dict[str, str]:
     """The line's candidate words that have a headline key, each with its key (see
-    :func:`line_is_read`); ``words`` are its (cue words, all words) when known already."""
+    :func:`line_is_read`); ``words`` are its (cue words, all words) when known already.
+    Function words are never predicates, so they are never candidates."""
     if words is None:
         lower = text.lower()
         words = (cue_words(lower, lexicon), words_of(lower) if keys.anywhere else [])
     found = {}
     for word in words[0]:
         key = family_key(word, lexicon)
-        if key in keys.near:
+        if key in keys.near and word not in FUNCTION_WORDS:
             found[word] = key
     if keys.anywhere:
         for word in words[1]:
             key = family_key(word, lexicon)
-            if key in keys.anywhere:
+            if key in keys.anywhere and word not in FUNCTION_WORDS:
                 found[word] = key
     return found

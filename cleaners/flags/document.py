@@ -22,10 +22,10 @@ from cleaners.flags.phrases import Phrase
 from cleaners.flags.quantities import Quantity, numeric_flags, quantities_in, quantity_pattern, subject_pattern
 from cleaners.flags.rules import Conflict, agreement, chain, conflicts, explain, resolve_subject, says, shared_family
 from cleaners.flags.words import lemma
-from cleaners.sentences import _FAST_TOKEN, Sentence, Token, sentence_at, split_paragraph
+from cleaners.sentences import _FAST_TOKEN, Sentence, Token, split_paragraph
 
 
-@functools.lru_cache(maxsize=50_000)
+@functools.lru_cache(maxsize=4096)
 def sentences_of(text: str) -> tuple[Sentence, ...]:
     """The real (syntok) sentences of a paragraph, cached: syndicated copies repeat paragraphs."""
     return tuple(split_paragraph(text))
@@ -35,8 +35,10 @@ def sentences_of(text: str) -> tuple[Sentence, ...]:
 
 # Sentence ends for pseudo-sentences: ".", "!", "?", but not the dots of "U.S.", "a.m.", "Mr.",
 # an initial ("J. K. Rowling"), a decimal or a domain ("3.5", "TheDomains.com").
-_ENDS = re.compile(r"(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Prof|Inc|Co|Corp|Ltd"
-                   r"|vs|Mt|Ft|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.|\b[A-Z]\.|\w\.\w|[.!?]")
+# The lookahead only lets the engine skip positions where no alternative can start (2x faster).
+_ENDS = re.compile(r"(?=[A-Za-z0-9_][.!?]|[A-Za-z]{2,5}\.|[.!?]|\w\.\w)"
+                   r"(?:(?:[A-Za-z]\.){2,}|\b(?:Mr|Mrs|Ms|Dr|St|Jr|Sr|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Prof|Inc|Co|Corp|Ltd"
+                   r"|vs|Mt|Ft|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.|\b[A-Z]\.|\w\.\w|[.!?])")
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -76,8 +78,17 @@ def pseudo_sentences(text: str) -> tuple[Sentence, ...]:
 def locate(claim: Claim, text: str) -> Claim:
     """The claim with its real sentence (syntok's, numbered as the flags table numbers them)."""
     if claim.located is None:
-        claim.located = sentence_at(text, claim.offset)
+        claim.located = real_sentence_at(text, claim.offset)
     return claim
+
+
+def real_sentence_at(text: str, offset: int) -> Sentence:
+    """:func:`cleaners.sentences.sentence_at`, through the per-paragraph cache."""
+    sentences = sentences_of(text)
+    for sentence in sentences:
+        if offset < sentence.end:
+            return sentence
+    return sentences[-1]
 
 
 @functools.cache
@@ -318,7 +329,7 @@ def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexico
     texts = dict(paragraphs)
     counted = None if prefiltered is None else {number for number, (_, _, count) in prefiltered.items() if count}
     flags.extend(numeric_flags(_quantities(paragraphs, lexicon, counted), lexicon,
-                               lambda line_no, offset: sentence_at(texts[line_no], offset)))
+                               lambda line_no, offset: real_sentence_at(texts[line_no], offset)))
     return flags
 
 

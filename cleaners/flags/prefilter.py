@@ -31,6 +31,7 @@ from cleaners.flags.quantities import quantity_pattern, subject_pattern
 from cleaners.flags.words import DOUBLING, FUNCTION_WORDS, KEY_IRREGULAR
 
 FLAG_SCHEMA = dict(schemas.FLAGS)
+_FUNCTION_WORDS = pl.Series(sorted(FUNCTION_WORDS), dtype=pl.String)
 _ACRONYM_DEFINITION = r"\([A-Z][A-Za-z]{1,7}\)"
 
 
@@ -93,7 +94,8 @@ def _sharing(kept: pl.DataFrame, keys: pl.DataFrame, lexicon: Lexicon) -> pl.Dat
     """(doc_id, line_no, word: list) of lines with cue words whose key is a ``near`` key of
     their headline, or words whose key is an ``anywhere`` key: those words."""
     def matches(words: str, anywhere: bool) -> pl.DataFrame:
-        candidates = kept.select("doc_id", "line_no", word=pl.col(words)).explode("word").drop_nulls("word")
+        candidates = (kept.select("doc_id", "line_no", word=pl.col(words)).explode("word")
+                      .filter(~pl.col("word").is_in(_FUNCTION_WORDS)))  # never predicates; drops nulls too
         distinct = candidates.select(pl.col("word").unique()).with_columns(key=key_expression(pl.col("word"), lexicon))
         wanted = keys.filter(pl.col("anywhere") == anywhere).select("doc_id", "key")
         return (candidates.join(distinct, on="word").join(wanted, on=["doc_id", "key"], how="semi")
