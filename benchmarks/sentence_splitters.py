@@ -71,7 +71,13 @@ def _paragraphs() -> list[str]:
 
 def main() -> None:
     paragraphs = _paragraphs()
-    for name, split in (("pysbd", split_pysbd), ("syntok", split_syntok), ("blingfire", split_blingfire)):
+    import importlib.util
+
+    splitters = [("pysbd", split_pysbd), ("syntok", split_syntok), ("blingfire", split_blingfire)]
+    for name, split in splitters:
+        if importlib.util.find_spec(name) is None:
+            print(f"{name:9} not installed (pip install {name}): skipped")
+            continue
         right = sum(split(text) == expected for text, expected in CASES)
         misses = [text[:40] for text, expected in CASES if split(text) != expected]
         start = time.perf_counter()
