@@ -41,7 +41,8 @@ from pathlib import Path
 
 import simplemma
 
-from cleaners.sentences import Sentence, split_paragraph
+from benchmarks.syntok_sentences import split_paragraph
+from cleaners.sentences import Sentence
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DATA = Path(__file__).resolve().parent / "data"

@@ -25,8 +25,8 @@ import sys
 import polars as pl
 
 from benchmarks.generate import SHARED, SPINS
+from benchmarks.syntok_sentences import split_paragraph
 from cleaners.flags import flag_document, flag_documents, load_lexicon
-from cleaners.sentences import split_paragraph
 
 
 def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:

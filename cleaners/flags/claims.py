@@ -75,7 +75,7 @@ class Claim:
     net: int  # truth of "subject predicate complement": +1, -1, or 0 when nothing follows
     why_not: str = ""  # why it is not asserted: question, conditional, modal, infinitive, gerund, idiom
     speaker: Phrase | None = None  # who is reported as saying it, if someone is
-    located: Sentence | None = None  # the real (syntok) sentence, found only for what is shown
+    located: Sentence | None = None  # the real sentence (cleaners.sentences), found only for what is shown
     reported: bool = False  # a headline claim its speaker reports of someone else
 
     @property

@@ -27,7 +27,8 @@ from cleaners.sentences import _FAST_TOKEN, Sentence, Token, split_paragraph
 
 @functools.lru_cache(maxsize=4096)
 def sentences_of(text: str) -> tuple[Sentence, ...]:
-    """The real (syntok) sentences of a paragraph, cached: syndicated copies repeat paragraphs."""
+    """The real sentences of a paragraph (:mod:`cleaners.sentences`), cached: syndicated copies
+    repeat paragraphs."""
     return tuple(split_paragraph(text))
 
 
@@ -44,7 +45,7 @@ _ENDS = re.compile(r"(?=[A-Za-z0-9_][.!?]|[A-Za-z]{2,5}\.|[.!?]|\w\.\w)"
 @functools.lru_cache(maxsize=50_000)
 def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of a paragraph's pseudo-sentences: cut after each ".", "!" or "?" (not
-    inside "U.S."). Far cheaper than syntok, and enough to read claims: a question mark still
+    inside "U.S."). Cheaper than the real split, and enough to read claims: a question mark still
     ends its clause. The real sentence is found (:func:`sentence_at`) only for what a flag shows."""
     spans = []
     start = 0
@@ -76,7 +77,8 @@ def pseudo_sentences(text: str) -> tuple[Sentence, ...]:
 
 
 def locate(claim: Claim, text: str) -> Claim:
-    """The claim with its real sentence (syntok's, numbered as the flags table numbers them)."""
+    """The claim with its real sentence (:mod:`cleaners.sentences`, numbered as the flags table
+    numbers them)."""
     if claim.located is None:
         claim.located = real_sentence_at(text, claim.offset)
     return claim
