@@ -73,7 +73,12 @@ def split_paragraph(paragraph: str) -> list[Sentence]:
     Our own rules, not a library's: judged blind against syntok on 150 real paragraphs where
     they disagree, and on the hard cases of ``python -m benchmarks.sentence_splitters``; a
     regex pass, so locating a flag's sentence costs next to nothing."""
-    sentences: list[Sentence] = []
+    return [sentence_of(paragraph, number, start, end) for number, (start, end) in enumerate(sentence_spans(paragraph), 1)]
+
+
+def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of :func:`split_paragraph`, without their tokens."""
+    spans: list[tuple[int, int]] = []
     start = 0
     for match in _END.finditer(paragraph):
         so_far = paragraph[start:match.start()]
@@ -82,20 +87,25 @@ def split_paragraph(paragraph: str) -> list[Sentence]:
         if match.group() == "." and _LIST_MARKER.fullmatch(so_far):
             continue
         if _ends_sentence(paragraph, match):
-            _append(sentences, paragraph, start, match.end())
+            _append(spans, paragraph, start, match.end())
             start = match.end()
-    _append(sentences, paragraph, start, len(paragraph))
-    return sentences
+    _append(spans, paragraph, start, len(paragraph))
+    return spans
 
 
-def _append(sentences: list[Sentence], paragraph: str, start: int, end: int) -> None:
+def _append(spans: list[tuple[int, int]], paragraph: str, start: int, end: int) -> None:
     while start < end and paragraph[start].isspace():
         start += 1
     while end > start and paragraph[end - 1].isspace():
         end -= 1
     if start < end:
-        tokens = tuple(Token(token.group(), token.start()) for token in _FAST_TOKEN.finditer(paragraph, start, end))
-        sentences.append(Sentence(len(sentences) + 1, start, end, paragraph[start:end], tokens))
+        spans.append((start, end))
+
+
+def sentence_of(paragraph: str, number: int, start: int, end: int) -> Sentence:
+    """Sentence ``number`` of a paragraph, at ``start:end``, with its tokens."""
+    tokens = tuple(Token(token.group(), token.start()) for token in _FAST_TOKEN.finditer(paragraph, start, end))
+    return Sentence(number, start, end, paragraph[start:end], tokens)
 
 
 # Abbreviations with inner dots (U.S., a.m.) stay whole; "didn't" is "did" + "n't", as in syntok.
@@ -113,10 +123,9 @@ def whole_paragraph(paragraph: str) -> Sentence:
     return Sentence(0, 0, len(paragraph), paragraph, tokens)
 
 
-def sentence_at(paragraph: str, offset: int) -> Sentence:
-    """The real sentence of ``paragraph`` that contains character ``offset``."""
-    sentences = split_paragraph(paragraph)
-    for sentence in sentences:
-        if offset < sentence.end:
-            return sentence
-    return sentences[-1]
+def sentence_at(paragraph: str, offset: int, spans: list[tuple[int, int]] | None = None) -> Sentence:
+    """The real sentence of ``paragraph`` that contains character ``offset`` (or the last one);
+    ``spans`` are the paragraph's :func:`sentence_spans` when known already."""
+    spans = sentence_spans(paragraph) if spans is None else spans
+    number = next((number for number, (_, end) in enumerate(spans, 1) if offset < end), len(spans))
+    return sentence_of(paragraph, number, *spans[number - 1])

@@ -22,16 +22,15 @@ from cleaners.flags.phrases import Phrase
 from cleaners.flags.quantities import Quantity, numeric_flags, quantities_in, quantity_pattern, subject_pattern
 from cleaners.flags.rules import Conflict, agreement, chain, conflicts, explain, resolve_subject, says, shared_family
 from cleaners.flags.words import lemma
-from cleaners.sentences import _FAST_TOKEN, Sentence, Token, split_paragraph
+from cleaners.sentences import _FAST_TOKEN, Sentence, Token, sentence_at
+from cleaners.sentences import sentence_spans as real_sentence_spans
 
 
 @functools.lru_cache(maxsize=4096)
-def sentences_of(text: str) -> tuple[Sentence, ...]:
-    """The real sentences of a paragraph (:mod:`cleaners.sentences`), cached: syndicated copies
-    repeat paragraphs."""
-    return tuple(split_paragraph(text))
-
-
+def real_spans(text: str) -> list[tuple[int, int]]:
+    """The real sentences' spans of a paragraph (:mod:`cleaners.sentences`), cached: syndicated
+    copies repeat paragraphs. Callers must not change the list."""
+    return real_sentence_spans(text)
 
 
 # Sentence ends for pseudo-sentences: ".", "!", "?", but not the dots of "U.S.", "a.m.", "Mr.",
@@ -86,11 +85,7 @@ def locate(claim: Claim, text: str) -> Claim:
 
 def real_sentence_at(text: str, offset: int) -> Sentence:
     """:func:`cleaners.sentences.sentence_at`, through the per-paragraph cache."""
-    sentences = sentences_of(text)
-    for sentence in sentences:
-        if offset < sentence.end:
-            return sentence
-    return sentences[-1]
+    return sentence_at(text, offset, real_spans(text))
 
 
 @functools.cache
@@ -232,7 +227,7 @@ class _Reader:
         for index, token in enumerate(sentence.tokens):
             low = token.text.lower()
             shared = low in matched
-            double_cue = any(start <= token.start < end for start, end in doubles)
+            double_cue = bool(doubles) and any(start <= token.start < end for start, end in doubles)
             if not shared and not (double_cue and low.isalpha()):
                 continue
             word_lemma = lemma(token.text)
