@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from cleaners.flags.lexicon import Lexicon
-from cleaners.flags.words import FUNCTION_WORDS, IRREGULAR, key, words_of
+from cleaners.flags.words import FUNCTION_WORDS, IRREGULAR, NOT_BEFORE_PREDICATES, key, words_of
 
 # Polars' regex runs on lower-cased text with ASCII word boundaries: Unicode-aware \b, \w and
 # (?i) keep Rust's fast regex engine from running and cost 10x here.
@@ -125,6 +125,20 @@ class HeadlineKeys:
 
 
 _CASED = re.compile(r"[A-Za-z]+")
+_PIECE = re.compile(r"([^A-Za-z]*)([A-Za-z]+)")  # (what comes before a word, the word)
+_WORD_START = re.compile(r"(?:^|[\s\"“(])$")  # where a token starts: the claims' tokens agree
+
+
+def after_a_noun_marker(pieces: list[tuple[str, str]], position: int) -> bool:
+    """Is word ``position`` of ``pieces`` (:data:`_PIECE` matches) right after "the ", "for "
+    and the like, or after a possessive "'s ", where it cannot be a predicate? Only when the
+    claims' tokenizer sees the same previous token (one space between, a clean start)."""
+    if position == 0 or pieces[position][0] != " ":
+        return False
+    before, previous = pieces[position - 1]
+    if previous == "s" and before in ("'", "’") and position > 1:
+        return True
+    return previous.lower() in NOT_BEFORE_PREDICATES and _WORD_START.search(before) is not None
 
 
 def is_title_case(words: list[str]) -> bool:
@@ -136,12 +150,13 @@ def is_title_case(words: list[str]) -> bool:
 @functools.lru_cache(maxsize=20_000)
 def headline_keys(title: str, lexicon: Lexicon) -> HeadlineKeys:
     """The :class:`HeadlineKeys` of a headline (polars computes the same, per document); cached,
-    since syndicated copies share their headline and the reader asks twice."""
-    words = _CASED.findall(title)
+    since syndicated copies share their headline."""
+    pieces = _PIECE.findall(title)
+    words = [word for _, word in pieces]
     titled = is_title_case(words)
     near = frozenset(family_key(word.lower(), lexicon) for position, word in enumerate(words)
                      if len(word) >= 3 and word.lower() not in FUNCTION_WORDS
-                     and (position == 0 or not word[0].isupper() or titled))
+                     and (position == 0 or not word[0].isupper() or titled) and not after_a_noun_marker(pieces, position))
     cued = words_of(" ".join(polarity_spans(title.lower(), lexicon)))
     anywhere = frozenset(family_key(word, lexicon) for word in cued if len(word) >= 3 and word not in FUNCTION_WORDS)
     return HeadlineKeys(near, anywhere)

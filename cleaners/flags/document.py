@@ -163,7 +163,6 @@ class _Reader:
         self.lexicon = lexicon
         self.title = title
         self.texts = dict(paragraphs)
-        self.keys = headline_keys(title, lexicon)
         self.acronyms: dict[str, Phrase] = {}
         for text in [title, *self.texts.values()]:
             if "(" in text:
@@ -302,14 +301,14 @@ def flag_document(title: str, paragraphs: list[tuple[int, str]], lexicon: Lexico
     """
     lexicon = lexicon or load_lexicon()
     title = title or ""
-    keys = headline_keys(title, lexicon)
+    keys = headline_keys(title, lexicon) if prefiltered is None else None
     read: list[tuple[int, str, str | None, dict[str, str], bool]] = []
     previous: str | None = None
     for line_no, text in paragraphs:
         if text:
-            if prefiltered is not None:
-                matched, double_cue, _counted_event = prefiltered[line_no]
-                found = shared_keys(text, keys, lexicon, (matched, matched))
+            if keys is None:  # the prefilter's words all have a headline key (polars computed the same keys)
+                matched, double_cue, _counted_event = prefiltered[line_no]  # type: ignore[index]
+                found = {word: family_key(word, lexicon) for word in matched}
             else:
                 found, double_cue = shared_keys(text, keys, lexicon), has_double_negation_cue(text, lexicon)
             if found or double_cue:  # = line_is_read

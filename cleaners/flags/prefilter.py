@@ -28,7 +28,7 @@ from cleaners.flags.cues import (
 from cleaners.flags.document import flag_document
 from cleaners.flags.lexicon import Lexicon, load_lexicon
 from cleaners.flags.quantities import quantity_pattern, subject_pattern
-from cleaners.flags.words import DOUBLING, FUNCTION_WORDS, KEY_IRREGULAR
+from cleaners.flags.words import DOUBLING, FUNCTION_WORDS, KEY_IRREGULAR, NOT_BEFORE_PREDICATES
 
 FLAG_SCHEMA = dict(schemas.FLAGS)
 _FUNCTION_WORDS = pl.Series(sorted(FUNCTION_WORDS), dtype=pl.String)
@@ -73,13 +73,19 @@ def _line_cues(kept: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
 def _headline_keys(documents: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     """(doc_id, key, anywhere) of the headlines' keys (:func:`cleaners.flags.cues.headline_keys`)."""
     title = pl.col("title").fill_null("")
-    words = documents.select("doc_id", word=title.str.extract_all("[A-Za-z]+")).explode("word").drop_nulls("word")
+    pieces = documents.select("doc_id", piece=title.str.extract_all("[^A-Za-z]*[A-Za-z]+")).explode("piece").drop_nulls("piece")
+    words = pieces.with_columns(before=pl.col("piece").str.extract("^([^A-Za-z]*)"),
+                                word=pl.col("piece").str.extract("([A-Za-z]+)$"))
     words = words.with_columns(position=pl.int_range(pl.len()).over("doc_id"), lower=pl.col("word").str.to_lowercase())
+    previous, previous_before = pl.col("lower").shift(1).over("doc_id"), pl.col("before").shift(1).over("doc_id")
+    possessive = (previous == "s") & previous_before.is_in(["'", "’"]) & (pl.col("position") > 1)
+    marker = previous.is_in(sorted(NOT_BEFORE_PREDICATES)) & previous_before.str.contains(r"(?:^|[\s\"“(])$")
+    after_marker = (pl.col("position") > 0) & (pl.col("before") == " ") & (possessive | marker).fill_null(False)
     content = (pl.col("lower").str.len_chars() >= 3) & ~pl.col("lower").is_in(sorted(FUNCTION_WORDS))
     capital = pl.col("word").str.slice(0, 1).str.contains("[A-Z]")
     long = (pl.col("lower").str.len_chars() > 3) & ~pl.col("lower").is_in(sorted(FUNCTION_WORDS))
     titled = (long.sum().over("doc_id") >= 2) & ((long & capital).sum().over("doc_id") >= 0.6 * long.sum().over("doc_id"))
-    near = (words.filter(content & ((pl.col("position") == 0) | ~capital | titled))
+    near = (words.filter(content & ((pl.col("position") == 0) | ~capital | titled) & ~after_marker)
             .select("doc_id", key=key_expression(pl.col("lower"), lexicon), anywhere=pl.lit(False)))
     lower = title.str.to_lowercase()
     spans = pl.concat_list(lower.str.extract_all(polarity_pattern(lexicon, ASCII_B)),

@@ -75,6 +75,9 @@ NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, 
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "fifty": 50, "hundred": 100}
 FUNCTION_WORDS = (BE | HAVE | DO | MODALS | DETERMINERS | PRONOUNS | PREPOSITIONS | CLAUSE_WORDS | ADVERBS
                   | {"not", "n't", "never", "no", "to", "mr", "mrs", "ms", "dr", "new", "said", "says", "say"})
+# After one of these (and one space) a word is a noun, never a predicate (claims.is_predicate);
+# the headline keys skip it ("the ban", "for visas"), in Python and in polars alike.
+NOT_BEFORE_PREDICATES = frozenset((DETERMINERS | PREPOSITIONS) - {"to", "from"})
 # Title words stand before a name and are not the name ("Mayor Jane Ortiz").
 TITLES = {"mayor", "governor", "senator", "judge", "president", "minister", "chief", "executive", "coach",
           "novelist", "king", "queen", "prince", "general", "captain", "sir", "dame", "lord", "mr", "mrs", "ms",
