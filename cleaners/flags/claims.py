@@ -259,14 +259,23 @@ def prepared(sentence: Sentence) -> tuple[list[str], list[str], list[str]]:
 def analyse(sentence: Sentence, line_no: int, index: int, lexicon: Lexicon, titled: bool = False) -> Claim | None:
     """The claim whose predicate is token ``index`` of ``sentence``, or None if it is none.
 
-    A claim depends only on its sentence (its text and offsets in the paragraph), so it is
-    computed once per distinct sentence (syndicated copies repeat theirs) and copied for
-    ``line_no``: the copy is the caller's to change."""
-    claim = _claim(sentence, index, lexicon, titled)
-    return None if claim is None else replace(claim, line_no=line_no)
+    A claim depends only on its sentence's words (the same text gives the same tokens, wherever
+    it stands), so it is computed once per distinct sentence text (syndicated copies repeat
+    theirs) and copied for this sentence and ``line_no``: the copy is the caller's to change."""
+    key = (sentence.text, len(sentence.tokens), index, id(lexicon), titled)
+    if key in _CLAIMS:
+        claim = _CLAIMS[key]
+    else:
+        if len(_CLAIMS) >= _CLAIMS_KEPT:
+            _CLAIMS.clear()
+        claim = _CLAIMS[key] = _claim(sentence, index, lexicon, titled)
+    return None if claim is None else replace(claim, sentence=sentence, line_no=line_no)
 
 
-@functools.lru_cache(maxsize=8192)  # a claim keeps its sentence: bounded memory
+_CLAIMS: dict[tuple[str, int, int, int, bool], Claim | None] = {}
+_CLAIMS_KEPT = 20_000  # each keeps a sentence: bounded memory
+
+
 def _claim(sentence: Sentence, index: int, lexicon: Lexicon, titled: bool) -> Claim | None:
     line_no = 0
     words, lows, lemmas = prepared(sentence)

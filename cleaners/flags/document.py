@@ -57,12 +57,25 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+@functools.lru_cache(maxsize=50_000)
+def _piece_tokens(piece: str) -> tuple[tuple[str, int], ...]:
+    """The tokens of a piece of text and their offsets in it, once per distinct piece (the
+    synthetic corpus and syndicated copies repeat sentences in new paragraphs)."""
+    return tuple((match.group(), match.start()) for match in _FAST_TOKEN.finditer(piece))
+
+
 @functools.lru_cache(maxsize=50_000)
 def pseudo_sentence(text: str, start: int, end: int, number: int) -> Sentence:
     """The pseudo-sentence ``text[start:end]`` with the cheap tokens of
     :func:`cleaners.sentences.whole_paragraph` ("U.S." whole, "didn't" = "did" + "n't")."""
     new = tuple.__new__
-    tokens = tuple(new(Token, (match.group(), match.start())) for match in _FAST_TOKEN.finditer(text, start, end))
+    if start == 0 or not _WORD_CHARACTER.match(text, start - 1):  # tokens as if the piece stood alone
+        tokens = tuple(new(Token, (token, offset + start)) for token, offset in _piece_tokens(text[start:end]))
+    else:
+        tokens = tuple(new(Token, (match.group(), match.start())) for match in _FAST_TOKEN.finditer(text, start, end))
     if not tokens:
         return Sentence(number, start, end, text[start:end], ())
     first, last = tokens[0].start, tokens[-1].start + len(tokens[-1].text)

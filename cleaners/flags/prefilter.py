@@ -35,13 +35,18 @@ _FUNCTION_WORDS = pl.Series(sorted(FUNCTION_WORDS), dtype=pl.String)
 _ACRONYM_DEFINITION = r"\([A-Z][A-Za-z]{1,7}\)"
 
 
-def key_expression(word: pl.Expr, lexicon: Lexicon) -> pl.Expr:
-    """:func:`cleaners.flags.cues.family_key` as a polars expression over lower-case words."""
-    stem = word.replace(KEY_IRREGULAR).str.replace(r"(?:ing|ed|es|s|e)$", "").str.replace(r"y$", "i")
-    last, before = stem.str.slice(-1, 1), stem.str.slice(-2, 1)
-    doubled = (stem.str.len_chars() > 2) & (last == before) & last.is_in(sorted(DOUBLING))
-    stem = pl.when(doubled).then(stem.str.slice(0, stem.str.len_chars() - 1)).otherwise(stem)
-    return stem.replace(_components(lexicon))
+def with_keys(frame: pl.DataFrame, word: str, lexicon: Lexicon) -> pl.DataFrame:
+    """``frame`` with ``key``: :func:`cleaners.flags.cues.family_key` of its lower-case ``word``
+    column, computed once per distinct word and in steps (an eager expression that used its
+    stem five times computed it five times)."""
+    distinct = frame.select(pl.col(word).unique()).with_columns(
+        _stem=pl.col(word).replace(KEY_IRREGULAR).str.replace(r"(?:ing|ed|es|s|e)$", "").str.replace(r"y$", "i"))
+    stem = pl.col("_stem")
+    last, before, length = stem.str.slice(-1, 1), stem.str.slice(-2, 1), stem.str.len_chars()
+    doubled = (length > 2) & (last == before) & last.is_in(sorted(DOUBLING))
+    distinct = distinct.with_columns(key=pl.when(doubled).then(stem.str.slice(0, length - 1)).otherwise(stem)
+                                     .replace(_components(lexicon))).drop("_stem")
+    return frame.join(distinct, on=word, how="left", nulls_equal=True)
 
 
 def _line_cues(kept: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
@@ -86,13 +91,13 @@ def _headline_keys(documents: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     long = (pl.col("lower").str.len_chars() > 3) & ~pl.col("lower").is_in(sorted(FUNCTION_WORDS))
     titled = (long.sum().over("doc_id") >= 2) & ((long & capital).sum().over("doc_id") >= 0.6 * long.sum().over("doc_id"))
     near = (words.filter(content & ((pl.col("position") == 0) | ~capital | titled) & ~after_marker)
-            .select("doc_id", key=key_expression(pl.col("lower"), lexicon), anywhere=pl.lit(False)))
+            .pipe(with_keys, "lower", lexicon).select("doc_id", "key", anywhere=pl.lit(False)))
     lower = title.str.to_lowercase()
     spans = pl.concat_list(lower.str.extract_all(polarity_pattern(lexicon, ASCII_B)),
                            lower.str.extract_all(object_quantifier_pattern(ASCII_B)))
     cued = (documents.select("doc_id", word=spans.list.join(" ").str.extract_all("[a-z]+")).explode("word")
             .filter((pl.col("word").str.len_chars() >= 3) & ~pl.col("word").is_in(sorted(FUNCTION_WORDS)))
-            .select("doc_id", key=key_expression(pl.col("word"), lexicon), anywhere=pl.lit(True)))
+            .pipe(with_keys, "word", lexicon).select("doc_id", "key", anywhere=pl.lit(True)))
     return pl.concat([near, cued]).unique()
 
 
@@ -102,7 +107,7 @@ def _sharing(kept: pl.DataFrame, keys: pl.DataFrame, lexicon: Lexicon) -> pl.Dat
     def matches(words: str, anywhere: bool) -> pl.DataFrame:
         candidates = (kept.select("doc_id", "line_no", word=pl.col(words)).explode("word")
                       .filter(~pl.col("word").is_in(_FUNCTION_WORDS)))  # never predicates; drops nulls too
-        distinct = candidates.select(pl.col("word").unique()).with_columns(key=key_expression(pl.col("word"), lexicon))
+        distinct = with_keys(candidates.select(pl.col("word").unique()), "word", lexicon)
         wanted = keys.filter(pl.col("anywhere") == anywhere).select("doc_id", "key")
         return (candidates.join(distinct, on="word").join(wanted, on=["doc_id", "key"], how="semi")
                 .select("doc_id", "line_no", "word"))
