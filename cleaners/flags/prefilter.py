@@ -31,7 +31,7 @@ from cleaners.flags.quantities import quantity_pattern, subject_pattern
 from cleaners.flags.words import DOUBLING, FUNCTION_WORDS, KEY_IRREGULAR, NOT_BEFORE_PREDICATES
 
 FLAG_SCHEMA = dict(schemas.FLAGS)
-_FUNCTION_WORDS = pl.Series(sorted(FUNCTION_WORDS), dtype=pl.String)
+_FUNCTION_WORDS = sorted(FUNCTION_WORDS)  # a list: is_in on a Series of the same type is deprecated
 _ACRONYM_DEFINITION = r"\([A-Z][A-Za-z]{1,7}\)"
 
 
