@@ -187,6 +187,7 @@ class _Reader:
         self.agreeing: list[Claim] = []
         self.double_negations: list[Claim] = []
         self.sentences_read = 0
+        self._relatedness: dict[str, bool] = {}  # per document: the headline's predicates decide
 
     def read(self, lines: list[tuple[int, str, str | None, dict[str, str], bool]]) -> None:
         """Read ``(line_no, text, previous line's text, shared keys, double-negation cue)``: the
@@ -223,13 +224,15 @@ class _Reader:
                 previous = None
             self._read_sentence(line_no, pseudo_sentence(text, start, end, number), previous, double, found)
 
-    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one reader per document, few words each
     def _related(self, word: str) -> bool:
         """Could a token spelt ``word`` (lower case) be a headline predicate, or of its family?
         The same test as :meth:`_read_sentence` makes, for any capitalisation of the word (an
         all-capitals token is its own lemma), so lines without such a word need no reading."""
-        return any(lemma(form) in self.predicates or any(name in self.families for name in self.lexicon.family_of(lemma(form)))
-                   for form in {word, word.upper()})
+        if word not in self._relatedness:
+            self._relatedness[word] = any(
+                lemma(form) in self.predicates or any(name in self.families for name in self.lexicon.family_of(lemma(form)))
+                for form in {word, word.upper()})
+        return self._relatedness[word]
 
     def _read_sentence(self, line_no: int, sentence: Sentence, previous: tuple[str, int, int, int] | None,
                        doubles: tuple[tuple[int, int], ...], matched: dict[str, str]) -> None:
