@@ -3,13 +3,20 @@ who-and-what matching, what is never flagged, determinism, and a prefilter that 
 
 from __future__ import annotations
 
+import gc
+
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from benchmarks import contradiction_sets as cs
 from benchmarks.real_flags import real_articles
 from cleaners.flags import flag_document, flag_documents, load_lexicon
+from cleaners.flags.cues import family_key, key_roots
 from cleaners.flags.prefilter import read_lines
+from cleaners.flags.words import KEY_IRREGULAR, words_of
 
 LEXICON = load_lexicon()
 
@@ -121,3 +128,39 @@ def test_prefilter_loses_no_flag_on_the_dev_half_of_the_eval_sets(dev_items):
     full, through, _ = _flags_both_ways(documents)
     assert through == full
     assert sum(row[6] == "contradiction" for row in full) > 300  # the sample holds many flags to lose
+
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=10)
+_SUFFIXES = st.sampled_from(["", "s", "es", "e", "ed", "ing", "y", "ies", "ied", "ying"])
+
+
+@given(stem=_WORDS, suffix=_SUFFIXES, doubled=st.booleans())
+@hypothesis_settings(max_examples=500, deadline=None)
+def test_every_word_contains_a_root_of_its_key(stem, suffix, doubled):
+    """The prefilter skips a line's words when the line contains no root of a headline key:
+    that is only safe if every word contains a root of its own key."""
+    word = stem + (stem[-1] if doubled else "") + suffix
+    assert any(root in word for root in key_roots(family_key(word, LEXICON), LEXICON))
+
+
+def test_roots_hold_for_the_lexicon_the_irregular_forms_and_real_words():
+    words = set(KEY_IRREGULAR) | set(LEXICON.poles) | set(LEXICON.infinitive)
+    words |= {word for _, _, paragraphs in real_articles() for _, text in paragraphs for word in words_of(text)}
+    words = {word for word in words if word.isalpha()}
+    assert len(words) > 20_000
+    missing = [word for word in words if not any(root in word for root in key_roots(family_key(word, LEXICON), LEXICON))]
+    assert missing == []
+    assert key_roots(family_key("mergers", LEXICON), LEXICON) == {"merger"}  # a plain stem is its own root
+    assert {"di", "dy"} <= key_roots(family_key("dying", LEXICON), LEXICON)  # "dies", "died", "dying"
+    assert {"win", "won", "lost"} <= key_roots(family_key("won", LEXICON), LEXICON)  # a family's irregular forms
+
+
+def test_flag_reading_leaves_garbage_collection_as_it_found_it():
+    docs, lines = _frames([("d1", "Acme denies merger talks", [(0, "Acme has failed to deny reports of merger talks.")])])
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            assert flag_documents(docs, lines, LEXICON).height == 1
+            assert gc.isenabled() is enabled
+        finally:
+            gc.enable()

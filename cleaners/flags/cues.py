@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from cleaners.flags.lexicon import Lexicon
-from cleaners.flags.words import FUNCTION_WORDS, IRREGULAR, NOT_BEFORE_PREDICATES, key, words_of
+from cleaners.flags.words import FUNCTION_WORDS, IRREGULAR, KEY_IRREGULAR, NOT_BEFORE_PREDICATES, key, words_of
 
 # Polars' regex runs on lower-cased text with ASCII word boundaries: Unicode-aware \b, \w and
 # (?i) keep Rust's fast regex engine from running and cost 10x here.
@@ -106,6 +106,37 @@ def family_key(word: str, lexicon: Lexicon) -> str:
         stem = key(word)
         found = _FAMILY_KEYS[(id(lexicon), word)] = _components(lexicon).get(stem, stem)
     return found
+
+
+@functools.cache
+def _key_sources(lexicon: Lexicon) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(family group key → the stems it stands for, stem → the irregular forms with that stem)."""
+    stems: dict[str, list[str]] = {}
+    for stem, group in _components(lexicon).items():
+        stems.setdefault(group, []).append(stem)
+    irregular: dict[str, list[str]] = {}
+    for form in KEY_IRREGULAR:
+        if form.isalpha():
+            irregular.setdefault(key(form), []).append(form)
+    return stems, irregular
+
+
+def key_roots(family: str, lexicon: Lexicon) -> frozenset[str]:
+    """Strings one of which every word whose :func:`family_key` is ``family`` contains: a
+    necessary condition the prefilter tests with plain substring search before it reads words.
+
+    A stem is a prefix of its word, since :func:`cleaners.flags.words.key` only cuts a suffix,
+    a doubled consonant, or turns a final "y" into "i" ("deni" comes from "deny" or "denies");
+    irregular forms ("won" for "win") are their own roots; a family group's key stands for the
+    stems of its members."""
+    stems, irregular = _key_sources(lexicon)
+    roots = set()
+    for stem in stems.get(family, [family]):
+        roots.add(stem)
+        if stem.endswith("i"):
+            roots.add(stem[:-1] + "y")
+        roots.update(irregular.get(stem, ()))
+    return frozenset(roots)
 
 
 @dataclass(frozen=True)
