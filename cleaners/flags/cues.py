@@ -121,6 +121,7 @@ def _key_sources(lexicon: Lexicon) -> tuple[dict[str, list[str]], dict[str, list
     return stems, irregular
 
 
+@functools.lru_cache(maxsize=100_000)
 def key_roots(family: str, lexicon: Lexicon) -> frozenset[str]:
     """Strings one of which every word whose :func:`family_key` is ``family`` contains: a
     necessary condition the prefilter tests with plain substring search before it reads words.
