@@ -24,7 +24,11 @@ Map → partition → reduce, with no all-pairs comparison:
 3. **Verify** (:func:`verify_repeats`): rapidfuzz between the keys (``fuzzy_threshold``), and
    no number, name or date may differ; equal keys need no text.
 4. **Resolve** (:func:`resolve_repeats`): each line points at the earliest first it was verified
-   against, followed through to the first that is not itself a copy.
+   against (:func:`best_firsts`, per partition of copies), followed through to the first that
+   is not itself a copy. Only *links* (copies that are also firsts: :func:`chain_links`, per
+   partition) are followed in one place (:func:`resolve_chains`); every copy then takes its
+   first's root (:func:`follow_chains`) and its family's size (:func:`family_sizes`, per
+   partition of firsts). No step holds every copy at once.
 """
 
 from __future__ import annotations
@@ -120,32 +124,72 @@ def verify_repeats(pairs: pl.DataFrame, keys: pl.DataFrame, settings: DedupSetti
     return pl.concat([schemas.conform(exact, schemas.VERIFIED_REPEATS), schemas.conform(near, schemas.VERIFIED_REPEATS)])
 
 
+_COPY = ["doc_id", "line_no"]
+_FIRST = ["first_doc_id", "first_line_no"]
+_FIRST_COLUMNS = ["first_doc_id", "first_source", "first_row", "first_line_no"]
+
+
+def best_firsts(verified: pl.DataFrame) -> pl.DataFrame:
+    """Per copy (``doc_id, line_no``), the verified row with the earliest first (then the most
+    similar). Every verified row of a copy must be in ``verified``; nothing else need be."""
+    return (
+        verified.sort(*_COPY, "first_source", "first_row", "first_line_no", "similarity",
+                      descending=[False, False, False, False, False, True])
+        .group_by(*_COPY, maintain_order=True).first()
+        .select(*_COPY, *_FIRST_COLUMNS, "similarity")
+    )
+
+
+def chain_links(best: pl.DataFrame, firsts: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``best`` whose copy is itself the first of some copy (``firsts``: the
+    ``first_doc_id, first_line_no`` that copies point at): the only links a chain can have."""
+    return best.join(firsts.select(doc_id="first_doc_id", line_no="first_line_no").unique(), on=_COPY, how="semi")
+
+
+def _hop(frame: pl.DataFrame, links: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with each first that is a link replaced by that link's own first (a left join:
+    the frame keeps its rows and order)."""
+    step = links.select(first_doc_id="doc_id", first_line_no="line_no", next_doc_id="first_doc_id",
+                        next_source="first_source", next_row="first_row", next_line_no="first_line_no")
+    joined = frame.join(step, on=_FIRST, how="left", maintain_order="left")
+    return joined.with_columns(
+        first_doc_id=pl.coalesce("next_doc_id", "first_doc_id"), first_source=pl.coalesce("next_source", "first_source"),
+        first_row=pl.coalesce("next_row", "first_row"), first_line_no=pl.coalesce("next_line_no", "first_line_no"),
+    ).drop("next_doc_id", "next_source", "next_row", "next_line_no")
+
+
+def resolve_chains(links: pl.DataFrame, max_hops: int = 64) -> pl.DataFrame:
+    """``doc_id, line_no, first_*``: each link's root, the first its chain ends at (a first
+    that is not itself a copy). Only links are read: a corpus has far fewer than copies."""
+    roots = links.select(*_COPY, *_FIRST_COLUMNS)
+    for _ in range(max_hops):
+        if roots.join(links, left_on=_FIRST, right_on=_COPY, how="semi").is_empty():
+            break
+        roots = _hop(roots, links)
+    return roots
+
+
+def follow_chains(best: pl.DataFrame, roots: pl.DataFrame) -> pl.DataFrame:
+    """``best`` with every first that is a link replaced by its root (:func:`resolve_chains`)."""
+    return _hop(best, roots)
+
+
+def family_sizes(copies: pl.DataFrame) -> pl.DataFrame:
+    """``first_doc_id, first_line_no, family_docs`` from resolved copies (``doc_id`` and their
+    first): the documents holding the paragraph, the first's and every copy's."""
+    return copies.group_by(*_FIRST).agg(family_docs=pl.col("doc_id").n_unique().cast(pl.Int64) + 1)
+
+
 def resolve_repeats(verified: pl.DataFrame, max_hops: int = 64) -> pl.DataFrame:
-    """``REPEATS``: per copy, the first occurrence it repeats.
+    """``REPEATS``: per copy, the first occurrence it repeats (in one process; the run does the
+    same steps partitioned, ``cleaners/stages.py``).
 
     A line verified against several firsts takes the earliest (then the most similar); a first
     that is itself a copy is followed to its own first, so every copy names the family's first
     occurrence. ``similarity`` stays the verified one; ``family_docs`` counts the documents
     holding the paragraph (the first's and every copy's).
     """
-    best = (
-        verified.sort("doc_id", "line_no", "first_source", "first_row", "first_line_no", "similarity",
-                      descending=[False, False, False, False, False, True])
-        .group_by("doc_id", "line_no", maintain_order=True).first()
-    )
-    for _ in range(max_hops):
-        hop = best.select(first_doc_id="doc_id", first_line_no="line_no", next_doc_id="first_doc_id",
-                          next_source="first_source", next_row="first_row", next_line_no="first_line_no")
-        joined = best.join(hop, on=["first_doc_id", "first_line_no"], how="left")
-        if joined["next_doc_id"].null_count() == joined.height:
-            break
-        best = joined.select(
-            "doc_id", "line_no",
-            first_doc_id=pl.coalesce("next_doc_id", "first_doc_id"),
-            first_source=pl.coalesce("next_source", "first_source"),
-            first_row=pl.coalesce("next_row", "first_row"),
-            first_line_no=pl.coalesce("next_line_no", "first_line_no"),
-            similarity="similarity",
-        )
-    family = pl.col("doc_id").n_unique().over("first_doc_id", "first_line_no") + 1
-    return schemas.conform(best.with_columns(family_docs=family).sort("doc_id", "line_no"), schemas.REPEATS)
+    best = best_firsts(verified)
+    roots = resolve_chains(chain_links(best, best.select(_FIRST)), max_hops)
+    resolved = follow_chains(best, roots)
+    return schemas.conform(resolved.join(family_sizes(resolved), on=_FIRST, how="left").sort(*_COPY), schemas.REPEATS)

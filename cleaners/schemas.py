@@ -113,6 +113,12 @@ REPEAT_PAIRS: Schema = {"doc_id": pl.String, "line_no": pl.Int32, "key_hash": pl
 PARAGRAPH_KEYS: Schema = {"doc_id": pl.String, "line_no": pl.Int32, "text": pl.String, "key": pl.String}
 VERIFIED_REPEATS: Schema = {"doc_id": pl.String, "line_no": pl.Int32, **_FIRST, "similarity": pl.Float64,
                             "family_docs": pl.Int64}
+#: Repeated paragraphs, resolved in partitions (``cleaners/paragraphs.py``, step 4).
+BEST_FIRSTS: Schema = {"doc_id": pl.String, "line_no": pl.Int32, **_FIRST, "similarity": pl.Float64}
+FIRST_REFS: Schema = {"first_doc_id": pl.String, "first_line_no": pl.Int32}
+CHAIN_ROOTS: Schema = {"doc_id": pl.String, "line_no": pl.Int32, **_FIRST}
+FAMILY_MEMBERS: Schema = {"first_doc_id": pl.String, "first_line_no": pl.Int32, "doc_id": pl.String}
+FAMILY_SIZES: Schema = {"first_doc_id": pl.String, "first_line_no": pl.Int32, "family_docs": pl.Int64}
 REPEATS: Schema = VERIFIED_REPEATS
 INDEX_FILES: Schema = {"source": pl.String, "digest": pl.String, "run_id": pl.String}
 

@@ -57,12 +57,21 @@ from cleaners.dedup import (
 from cleaners.documents import assemble_documents, assign_status, normalise_titles
 from cleaners.flags import flag_documents
 from cleaners.ingest import IngestResult, ingest_files
-from cleaners.keys import line_key
+from cleaners.keys import line_key, stable_hash64
 from cleaners.lines import split_lines
 from cleaners.near_duplicates import join_clusters, score_members, star_routes, verify_pairs
 from cleaners.normalise import normalise_lines
 from cleaners.output import scan_table, write_json_atomic, write_table
-from cleaners.paragraphs import candidate_repeats, paragraph_anchors, resolve_repeats, verify_repeats
+from cleaners.paragraphs import (
+    best_firsts,
+    candidate_repeats,
+    chain_links,
+    family_sizes,
+    follow_chains,
+    paragraph_anchors,
+    resolve_chains,
+    verify_repeats,
+)
 from cleaners.settings import OutputSettings, Settings
 from cleaners.staging import Staging, part_name
 
@@ -436,24 +445,89 @@ def verify_paragraphs(job: Job, partition: int) -> dict[str, int]:
             keys = pl.concat([keys, schemas.conform(earlier.with_columns(key=line_key(pl.col("text"))),
                                                     schemas.PARAGRAPH_KEYS)])
     verified = verify_repeats(pairs, keys.unique(["doc_id", "line_no"]), job.settings.dedup)
-    _stage_write(verified, job.staging.verified_repeats(partition), schemas.VERIFIED_REPEATS)
+    _write_by_document(verified, "doc_id", job.staging.mapped("verified"), job.partitions, f"part-{partition:05d}.parquet",
+                       schemas.VERIFIED_REPEATS)
     return {"repeats_verified": verified.height}
 
 
-def resolve_paragraphs(job: Job, _unit: int = 0) -> dict[str, int]:
-    """Every copy of a repeated paragraph, pointing at the family's first occurrence."""
-    verified = scan_parts(job.staging.verified_repeats(), schemas.VERIFIED_REPEATS, "p=*.parquet").collect()
-    repeats = resolve_repeats(verified)
-    _stage_write(repeats, job.staging.repeats, schemas.REPEATS)
-    return {"repeated_paragraph_copies": repeats.height,
-            "repeated_paragraphs": repeats.select("first_doc_id", "first_line_no").n_unique() if repeats.height else 0}
+def _write_by_document(frame: pl.DataFrame, column: str, folder: Any, n: int, name: str, schema: schemas.Schema) -> None:
+    """Map ``frame`` to partitions by the stable hash of its ``column`` document id."""
+    hashed = frame.with_columns(_document_hash=stable_hash64(frame.get_column(column)))
+    _write_partitioned(hashed, folder, "_document_hash", n, name, schema)
+
+
+# Repeated paragraphs are resolved in partitions (cleaners/paragraphs.py, step 4): copies by their
+# document, firsts by theirs. Only the links of chains (copies that are also firsts) meet in one
+# place; no unit holds every copy.
+
+def choose_firsts(job: Job, partition: int) -> dict[str, int]:
+    """Reduce: each copy's earliest verified first, for the copies of one partition's documents;
+    map the firsts they point at to their own documents' partitions."""
+    verified = scan_parts(job.staging.mapped("verified", partition), schemas.VERIFIED_REPEATS).collect()
+    best = best_firsts(verified)
+    _stage_write(best, job.staging.reduced("best_firsts", partition), schemas.BEST_FIRSTS)
+    firsts = best.select("first_doc_id", "first_line_no").unique()
+    _write_by_document(firsts, "first_doc_id", job.staging.mapped("first_refs"), job.partitions,
+                       f"part-{partition:05d}.parquet", schemas.FIRST_REFS)
+    return {"repeated_paragraph_copies": best.height}
+
+
+def _best_firsts(job: Job, partition: int) -> pl.DataFrame:
+    path = job.staging.reduced("best_firsts", partition)
+    return _read(path) if path.exists() else schemas.empty(schemas.BEST_FIRSTS)
+
+
+def find_links(job: Job, partition: int) -> dict[str, int]:
+    """Reduce: the copies of one partition that some other copy points at as its first."""
+    firsts = scan_parts(job.staging.mapped("first_refs", partition), schemas.FIRST_REFS).collect()
+    links = chain_links(_best_firsts(job, partition), firsts)
+    _stage_write(links, job.staging.reduced("links", partition), schemas.BEST_FIRSTS)
+    return {"chain_links": links.height}
+
+
+def resolve_paragraph_chains(job: Job, _unit: int = 0) -> dict[str, int]:
+    """Once: every link's root, following chains through all partitions' links."""
+    links = scan_parts(job.staging.reduced("links"), schemas.BEST_FIRSTS, "p=*.parquet").collect()
+    roots = resolve_chains(links)
+    _stage_write(roots, job.staging.chain_roots, schemas.CHAIN_ROOTS)
+    return {"chain_links": links.height}
+
+
+def route_families(job: Job, partition: int) -> dict[str, int]:
+    """Each copy of one partition with its root first; map (root, copy's document) to the
+    root's partition, where its family is counted."""
+    best = _best_firsts(job, partition)
+    roots = (pl.scan_parquet(storage.uri(job.staging.chain_roots)).cast(pl.Schema(schemas.CHAIN_ROOTS))
+             .join(best.lazy().select(doc_id="first_doc_id", line_no="first_line_no").unique(),
+                   on=["doc_id", "line_no"], how="semi").collect())
+    resolved = follow_chains(best, roots)
+    _stage_write(resolved, job.staging.reduced("resolved", partition), schemas.BEST_FIRSTS)
+    members = resolved.select("first_doc_id", "first_line_no", "doc_id").unique()
+    _write_by_document(members, "first_doc_id", job.staging.mapped("family_members"), job.partitions,
+                       f"part-{partition:05d}.parquet", schemas.FAMILY_MEMBERS)
+    return {"repeated_paragraph_copies": resolved.height}
+
+
+def count_families(job: Job, partition: int) -> dict[str, int]:
+    """Reduce: the documents of each family whose root first is in one partition's documents."""
+    members = scan_parts(job.staging.mapped("family_members", partition), schemas.FAMILY_MEMBERS).collect()
+    sizes = family_sizes(members)
+    _stage_write(sizes, job.staging.reduced("family_sizes", partition), schemas.FAMILY_SIZES)
+    return {"repeated_paragraphs": sizes.height}
 
 
 def _repeats_of(job: Job, doc_ids: pl.Series) -> pl.DataFrame | None:
-    if not job.staging.repeats.exists():
+    """``REPEATS`` of the lines of these documents (None when the run does not look for them)."""
+    if not (job.settings.dedup.enabled and job.settings.dedup.repeated_paragraphs):
         return None
-    return (pl.scan_parquet(storage.uri(job.staging.repeats)).cast(pl.Schema(schemas.REPEATS))
-            .filter(pl.col("doc_id").is_in(doc_ids.unique().implode())).collect())
+    wanted = doc_ids.unique().implode()
+    resolved = (scan_parts(job.staging.reduced("resolved"), schemas.BEST_FIRSTS, "p=*.parquet")
+                .filter(pl.col("doc_id").is_in(wanted)).collect())
+    sizes = (scan_parts(job.staging.reduced("family_sizes"), schemas.FAMILY_SIZES, "p=*.parquet")
+             .join(resolved.lazy().select("first_doc_id", "first_line_no").unique(), on=["first_doc_id", "first_line_no"],
+                   how="semi").collect())
+    repeats = resolved.join(sizes, on=["first_doc_id", "first_line_no"], how="left").sort("doc_id", "line_no")
+    return schemas.conform(repeats, schemas.REPEATS)
 
 
 # ------------------------------------------------------------------------- apply

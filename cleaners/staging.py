@@ -13,6 +13,9 @@ themselves; they ask a :class:`Staging` for them, so the layout can change in on
     map/cluster_shingles/p=<p>/<part>   shingles of clustered documents, by their cluster's partition
     map/anchors/p=<p>/<part>            content lines' anchors (cleaners/paragraphs.py), by anchor
     map/paragraph_keys/p=<p>/<part>     keys of lines in near repeat pairs, by their pairs' partition
+    map/verified/p=<p>/<part>           verified repeated paragraphs, by their copy's document
+    map/first_refs/p=<p>/<part>         the firsts copies point at, by the first's document
+    map/family_members/p=<p>/<part>     (root first, copy's document), by the root's document
     reduce/pairs/p=<p>.parquet          candidate near-duplicate pairs of a band partition
     reduce/routed_pairs/p=<p>.parquet   candidate pairs, by the partition of their star's centre
     reduce/routes.parquet               document → every partition its shingles go to
@@ -22,8 +25,11 @@ themselves; they ask a :class:`Staging` for them, so the layout can change in on
     reduce/key_stats/p=<p>.parquet      per-key document counts of a key partition
     reduce/boilerplate.parquet          boilerplate clusters
     reduce/repeat_pairs/p=<p>.parquet   candidate repeated paragraphs of an anchor partition
-    reduce/verified_repeats/p=<p>.parquet   verified ones
-    reduce/repeats.parquet              every repeated paragraph copy and its first occurrence
+    reduce/best_firsts/p=<p>.parquet    each copy's earliest verified first, by the copy's document
+    reduce/links/p=<p>.parquet          copies that are also firsts (the links of chains)
+    reduce/chain_roots.parquet          each link's root: the first its chain ends at
+    reduce/resolved/p=<p>.parquet       each copy and its root first
+    reduce/family_sizes/p=<p>.parquet   documents per root first, by the root's document
     final/<table>/<part>.parquet        the run's final tables, swapped in by the commit
 """
 
@@ -36,7 +42,10 @@ from cleaners import storage
 from cleaners.output import STAGING_DIR
 
 STAGED_TABLES = ("files", "documents", "lines", "doc_info", "rejects", "duplicates", "shingles")
-MAPPED_TABLES = ("bands", "occurrences", "shingles", "cluster_shingles", "anchors", "paragraph_keys")
+MAPPED_TABLES = ("bands", "occurrences", "shingles", "cluster_shingles", "anchors", "paragraph_keys", "verified",
+                 "first_refs", "family_members")
+
+REDUCED_TABLES = ("best_firsts", "links", "resolved", "family_sizes")
 
 
 @dataclass(frozen=True)
@@ -115,13 +124,16 @@ class Staging:
         folder = self.root / "reduce" / "repeat_pairs"
         return folder / f"p={partition}.parquet" if partition is not None else folder
 
-    def verified_repeats(self, partition: int | None = None) -> Any:
-        folder = self.root / "reduce" / "verified_repeats"
+    def reduced(self, table: str, partition: int | None = None) -> Any:
+        """``reduce/<table>/`` or one partition's file in it, for the partitioned resolve of
+        repeated paragraphs."""
+        assert table in REDUCED_TABLES, table
+        folder = self.root / "reduce" / table
         return folder / f"p={partition}.parquet" if partition is not None else folder
 
     @property
-    def repeats(self) -> Any:
-        return self.root / "reduce" / "repeats.parquet"
+    def chain_roots(self) -> Any:
+        return self.root / "reduce" / "chain_roots.parquet"
 
     # --- apply and commit
     @property

@@ -6,8 +6,11 @@ import json
 import random
 
 import polars as pl
+import pytest
 
+from cleaners import paragraphs, schemas
 from cleaners.dedup import deduplicate
+from cleaners.keys import stable_hash64
 from cleaners.output import scan_table
 from cleaners.pipeline import run_local
 from cleaners.settings import DedupSettings, Settings
@@ -168,3 +171,68 @@ def test_decimal_points_are_part_of_a_number():
                                                    3: market.replace("$1,923.40", "$1923.40")})), SETTINGS)
     assert _status(final, "doc2", market.replace("1.2%", "12%"))["status"] == "kept"  # 1.2 is not 12
     assert _status(final, "doc3", market.replace("$1,923.40", "$1923.40"))["status"] == "duplicate"  # one number
+
+
+def _random_repeats(seed: int) -> pl.DataFrame:
+    """Verified repeats forming a random forest: each copy verified against one to three
+    earlier lines (its candidate firsts), so firsts are often copies themselves (chains)."""
+    rng = random.Random(seed)
+    lines = sorted({(rng.randint(0, 60), rng.randint(0, 12)) for _ in range(rng.randint(30, 300))})
+    rows = []
+    for index, (doc, line_no) in enumerate(lines):
+        if index and rng.random() < 0.7:
+            for first_doc, first_line in {lines[rng.randrange(index)] for _ in range(rng.randint(1, 3))}:
+                rows.append((f"d{doc:03d}", line_no, f"d{first_doc:03d}", f"s{first_doc:03d}.jsonl", first_doc,
+                             first_line, rng.choice([91.5, 96.0, 100.0]), 2))
+    return pl.DataFrame(rows, schema=list(schemas.VERIFIED_REPEATS), orient="row").cast(schemas.VERIFIED_REPEATS)
+
+
+def _following_every_copy(verified: pl.DataFrame) -> pl.DataFrame:
+    """The reference: every copy's first followed, hop by hop, over the table of all copies."""
+    best = paragraphs.best_firsts(verified)
+    while True:
+        hop = best.join(best.select(first_doc_id="doc_id", first_line_no="line_no", next_doc="first_doc_id",
+                                    next_source="first_source", next_row="first_row", next_line="first_line_no"),
+                        on=["first_doc_id", "first_line_no"], how="left")
+        if hop["next_doc"].null_count() == hop.height:
+            break
+        best = hop.select("doc_id", "line_no", first_doc_id=pl.coalesce("next_doc", "first_doc_id"),
+                          first_source=pl.coalesce("next_source", "first_source"),
+                          first_row=pl.coalesce("next_row", "first_row"),
+                          first_line_no=pl.coalesce("next_line", "first_line_no"), similarity="similarity")
+    family = pl.col("doc_id").n_unique().over("first_doc_id", "first_line_no") + 1
+    return schemas.conform(best.with_columns(family_docs=family).sort("doc_id", "line_no"), schemas.REPEATS)
+
+
+def _partitioned(verified: pl.DataFrame, n: int) -> tuple[pl.DataFrame, int]:
+    """The run's partitioned steps (cleaners/stages.py), each partition seeing only its rows:
+    (REPEATS, links met in one place)."""
+    def split(frame: pl.DataFrame, column: str) -> list[pl.DataFrame]:
+        part = stable_hash64(frame.get_column(column)) % n
+        return [frame.filter(part == p) for p in range(n)]
+
+    best = [paragraphs.best_firsts(rows) for rows in split(verified, "doc_id")]
+    firsts = [pl.concat(parts) for parts in zip(*(split(b.select("first_doc_id", "first_line_no"), "first_doc_id")
+                                                   for b in best), strict=True)]
+    links = pl.concat([paragraphs.chain_links(b, f) for b, f in zip(best, firsts, strict=True)])
+    roots = paragraphs.resolve_chains(links)
+    resolved = [paragraphs.follow_chains(b, roots) for b in best]
+    members = [pl.concat(parts) for parts in zip(*(split(r.select("first_doc_id", "first_line_no", "doc_id"),
+                                                         "first_doc_id") for r in resolved), strict=True)]
+    sizes = pl.concat([paragraphs.family_sizes(m) for m in members])
+    repeats = pl.concat(resolved).join(sizes, on=["first_doc_id", "first_line_no"], how="left").sort("doc_id", "line_no")
+    return schemas.conform(repeats, schemas.REPEATS), links.height
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_resolving_in_partitions_gives_what_following_every_copy_gives(seed):
+    verified = _random_repeats(seed)
+    expected = _following_every_copy(verified)
+    assert paragraphs.resolve_repeats(verified).equals(expected)
+    for n in (1, 3, 7):
+        repeats, links = _partitioned(verified, n)
+        assert repeats.equals(expected), n
+        assert 0 < links < expected.height  # chains to follow, yet fewer links than copies
+    best = paragraphs.best_firsts(verified)
+    assert best.join(expected, on=["doc_id", "line_no"]).filter(
+        pl.col("first_doc_id") != pl.col("first_doc_id_right")).height > 0  # some copies were re-pointed
