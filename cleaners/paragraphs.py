@@ -162,10 +162,10 @@ def resolve_chains(links: pl.DataFrame, max_hops: int = 64) -> pl.DataFrame:
     """``doc_id, line_no, first_*``: each link's root, the first its chain ends at (a first
     that is not itself a copy). Only links are read: a corpus has far fewer than copies."""
     roots = links.select(*_COPY, *_FIRST_COLUMNS)
-    for _ in range(max_hops):
-        if roots.join(links, left_on=_FIRST, right_on=_COPY, how="semi").is_empty():
+    for _ in range(max_hops):  # pointer doubling: each pass halves what is left of every chain
+        if roots.join(roots, left_on=_FIRST, right_on=_COPY, how="semi").is_empty():
             break
-        roots = _hop(roots, links)
+        roots = _hop(roots, roots)
     return roots
 
 

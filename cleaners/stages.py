@@ -18,14 +18,22 @@ stage                  runs per     reads → writes
 ``cluster_documents``  once         all verified edges (two ids each) → clusters, canonicals
 ``route_cluster_shingles`` shard    clustered documents' shingles → ``map/cluster_shingles/p=``
 ``score_clusters``     partition    exact Jaccard of each member to its canonical
+``pair_paragraphs``    partition    ``map/anchors/p=`` → candidate repeated paragraphs
+``route_paragraph_keys`` shard      keys of lines in near candidates → ``map/paragraph_keys/p=``
+``verify_paragraphs``  partition    candidates + keys → ``map/verified/p=`` (by copy's document)
+``choose_firsts``      partition    each copy's earliest first; firsts → ``map/first_refs/p=``
+``find_links``         partition    copies that are also firsts (links of chains)
+``resolve_paragraph_chains`` once   all links → each link's root first
+``route_families``     partition    copies with their root → ``map/family_members/p=``
+``count_families``     partition    documents per root first
 ``count_keys``         partition    ``map/occurrences/p=`` → per-key document counts
 ``find_boilerplate``   once         recurring keys (small) → boilerplate clusters
 ``apply_shard``        shard        staged lines + dedup results → final tables, flags
 =====================  ===========  ======================================================
 
 Memory is bounded by a batch (``run.batch_mb``) in the per-shard stages and by a partition in the
-reduces; the only corpus-wide frames hold two ids per candidate pair or verified edge, and the
-recurring short keys.
+reduces; the only corpus-wide frames hold two ids per candidate pair or verified edge, the
+recurring short keys, and the links of repeated-paragraph chains (copies that are also firsts).
 """
 
 from __future__ import annotations

@@ -236,3 +236,14 @@ def test_resolving_in_partitions_gives_what_following_every_copy_gives(seed):
     best = paragraphs.best_firsts(verified)
     assert best.join(expected, on=["doc_id", "line_no"]).filter(
         pl.col("first_doc_id") != pl.col("first_doc_id_right")).height > 0  # some copies were re-pointed
+
+
+def test_a_long_chain_of_drifting_copies_ends_at_its_first_line():
+    """Line i is verified only against line i - 1 (copies drifting a word at a time): 300 links,
+    more than the 64 passes allow one hop at a time, all resolved to line 0."""
+    rows = [(f"d{i:03d}", 1, f"d{i - 1:03d}", f"s{i - 1:03d}.jsonl", i - 1, 1, 95.0, 2) for i in range(1, 301)]
+    verified = pl.DataFrame(rows, schema=list(schemas.VERIFIED_REPEATS), orient="row").cast(schemas.VERIFIED_REPEATS)
+    expected = _following_every_copy(verified)
+    assert set(expected["first_doc_id"]) == {"d000"} and set(expected["family_docs"]) == {301}
+    assert paragraphs.resolve_repeats(verified).equals(expected)
+    assert _partitioned(verified, 4)[0].equals(expected)
